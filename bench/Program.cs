@@ -1,1 +1,8 @@
-class P{static void Main(){}}
+using Bench;
+using Ring.Hosting;
+
+return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(PairOptions)) switch
+{
+    PairOptions pair => PairCommand.Run(pair),
+    _ => ExitCodes.Ok,
+});

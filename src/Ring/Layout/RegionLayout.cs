@@ -2,17 +2,18 @@ namespace Ring.Layout;
 
 /// <summary>
 /// The region header at offset 0: the device's "PCI config space and BARs". Every field is little-endian and
-/// naturally aligned. Fields written once by the driver (guest) before the region is published are read-only
-/// afterwards; fields both sides write (status) or that each side writes once (pids, features) sit in their own
-/// 128-byte blocks so neither side's stores false-share a line with the other's reads. See docs/LAYOUT.md.
+/// naturally aligned. The geometry is written once by the driver (guest) before the region is published and is
+/// read-only afterwards. The header is touched only during the handshake and by the periodic peer checks, never
+/// per packet, so only the status word gets a block of its own; the data-path indices live in the rings, each
+/// in its own 128-byte block. See docs/LAYOUT.md.
 /// </summary>
 /// <remarks>
 /// <code>
-///  0      8      16            24            32    36    40    44    48    52  56          64          72        80
-///  +------+--+---+-------------+-------------+-----+-----+-----+-----+-----+---+-----------+-----------+---------+
-///  |magic |ver|hdr| device feat | driver feat | qps |log2 |desc |bufsz|bufct|rsv| pool off  | pool len  | reg len |
-///  +------+--+---+-------------+-------------+-----+-----+-----+-----+-----+---+-----------+-----------+---------+
-///  128: status | violation      256: driver pid | device pid      512: queue table (16 x 64 B)
+///  0      8     12    16            24            32    36    40    44    48    52    56          64          72        80
+///  +------+-----+-----+-------------+-------------+-----+-----+-----+-----+-----+-----+-----------+-----------+---------+
+///  |magic | ver | hdr | device feat | driver feat | qps |log2 |desc |bufsz|bufct| rsv | pool off  | pool len  | reg len |
+///  +------+-----+-----+-------------+-------------+-----+-----+-----+-----+-----+-----+-----------+-----------+---------+
+///  128: status | violation      256: driver pid | device pid | device ready      512: queue table (16 x 64 B)
 /// </code>
 /// </remarks>
 public static class RegionLayout
@@ -69,6 +70,9 @@ public static class RegionLayout
     public const int DriverPidOffset = 2 * BlockLength;
     /// <summary>i32 process id of the device, claimed with a compare-and-swap from 0: one device per region.</summary>
     public const int DevicePidOffset = DriverPidOffset + sizeof(int);
+    /// <summary>u32 set to 1 (release) by the device that won <see cref="DevicePidOffset"/> once it has written its
+    /// feature offer; the driver waits for it, so it never reads a losing device's offer.</summary>
+    public const int DeviceReadyOffset = DevicePidOffset + sizeof(int);
 
     /// <summary>The queue table: one <see cref="QueueEntryLength"/>-byte entry per queue pair.</summary>
     public const int QueueTableOffset = 4 * BlockLength;

@@ -80,7 +80,6 @@ public sealed unsafe class Device : IDisposable
             throw new RingException($"region {_region.Path} is stale: its consumer (pid {driverPid}) is gone");
         if ((header.Status & DeviceStatus.DriverOk) != 0)
             throw new RingException($"region {_region.Path} is already running with another producer");
-        header.DeviceFeatures = offer;
         int me = Environment.ProcessId;
         int previous = header.ExchangeDevicePid(0, me);
         if (previous != 0 && previous != me)
@@ -90,6 +89,9 @@ public sealed unsafe class Device : IDisposable
             if (header.ExchangeDevicePid(previous, me) != previous)
                 throw new RingException($"region {_region.Path}: another producer claimed it at the same time");
         }
+        // Only the device that won the claim writes its offer, then says so: the driver waits for DeviceReady.
+        header.DeviceFeatures = offer;
+        header.PublishDeviceReady();
         Region.Handshake.WaitFor(header, () => (header.Status & DeviceStatus.FeaturesOk) != 0, timeout,
             "the consumer to accept features", () => driverPid);
         var accepted = header.DriverFeatures;
@@ -129,8 +131,6 @@ public sealed unsafe class Device : IDisposable
         var geometry = new RegionGeometry((int)queuePairs, 1 << (int)ringLog2, (int)bufferSize, (int)bufferCount);
         if (geometry.Validate() is { } problem)
             throw Corrupt(path, problem);
-        if (geometry.BufferCount < geometry.QueuePairs * 2 * geometry.RingSize)
-            throw Corrupt(path, $"{bufferCount} buffers cannot back {queuePairs} queue pairs of {geometry.RingSize}-entry rings");
         if (poolOffset != (ulong)geometry.PoolOffset || poolLength != (ulong)geometry.PoolLength
             || regionLength != (ulong)geometry.RegionLength)
             throw Corrupt(path, $"pool at {poolOffset} length {poolLength}, region length {regionLength}; the geometry gives {geometry.PoolOffset}, {geometry.PoolLength}, {geometry.RegionLength}");

@@ -77,16 +77,23 @@ public sealed unsafe class Driver : IDisposable
     }
 
     /// <summary>
-    /// Runs the driver's half of the handshake: waits for a device to claim the region, sets ACKNOWLEDGE | DRIVER,
-    /// accepts the subset of the device's features it <paramref name="wants"/>, sets FEATURES_OK, posts every RX
-    /// buffer on the fill rings, and sets DRIVER_OK.
+    /// Runs the driver's half of the handshake: waits for a device to claim the region and publish its offer, sets
+    /// ACKNOWLEDGE | DRIVER, accepts the subset of the device's features it <paramref name="wants"/> (failing when
+    /// the offer lacks one it <paramref name="requires"/>), sets FEATURES_OK, posts every RX buffer on the fill
+    /// rings, and sets DRIVER_OK.
     /// </summary>
-    public void Start(Features wants, TimeSpan attachTimeout)
+    public void Start(Features wants, Features requires, TimeSpan attachTimeout)
     {
         var header = Header;
-        Handshake.WaitFor(header, () => header.DevicePid != 0, attachTimeout, $"a producer to attach to {Path}", () => 0);
+        Handshake.WaitFor(header, () => header.DeviceReady, attachTimeout, $"a producer to attach to {Path}", () => 0);
         header.SetStatus(DeviceStatus.Acknowledge | DeviceStatus.Driver);
-        Features = header.DeviceFeatures & wants;
+        var offered = header.DeviceFeatures;
+        if ((offered & requires) != requires)
+        {
+            header.SetStatus(DeviceStatus.Failed);
+            throw new RingException($"producer offers features 0x{(ulong)offered:x}, lacking required 0x{(ulong)(requires & ~offered):x}");
+        }
+        Features = offered & wants;
         header.DriverFeatures = Features;
         // The atomic OR is a full fence: the device sees our features once it sees FEATURES_OK.
         header.SetStatus(DeviceStatus.FeaturesOk);

@@ -56,8 +56,8 @@ public readonly record struct RegionGeometry(int QueuePairs, int RingSize, int B
             return $"ring size must be a power of two from {1 << RingLayout.MinSizeLog2} to {1 << RingLayout.MaxSizeLog2}, not {RingSize}";
         if (!IsPowerOfTwoInRange(BufferSize, MinBufferSize, MaxBufferSize))
             return $"buffer size must be a power of two from {MinBufferSize} to {MaxBufferSize}, not {BufferSize}";
-        if (BufferCount < 1 || BufferCount > MaxBufferCount)
-            return $"buffer count must be 1..{MaxBufferCount}, not {BufferCount}";
+        if (BufferCount < QueuePairs * 2 * RingSize || BufferCount > MaxBufferCount)
+            return $"buffer count must be {QueuePairs * 2 * RingSize}..{MaxBufferCount} (a ring's worth of RX and of TX buffers per queue pair), not {BufferCount}";
         return null;
     }
 

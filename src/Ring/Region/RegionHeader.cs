@@ -46,7 +46,8 @@ public readonly unsafe struct RegionHeader
     /// <summary>Region length.</summary>
     public ulong RegionLength { get => U64(RegionLayout.RegionLengthOffset); set => U64(RegionLayout.RegionLengthOffset) = value; }
 
-    /// <summary>Device features (offered), with acquire/release: written by the device before it claims the region.</summary>
+    /// <summary>Device features (offered), with acquire/release: written by the device after it claims the region and
+    /// before it publishes <see cref="DeviceReady"/>.</summary>
     public Features DeviceFeatures
     {
         get => (Features)Volatile.Read(ref U64(RegionLayout.DeviceFeaturesOffset));
@@ -83,10 +84,16 @@ public readonly unsafe struct RegionHeader
     /// <summary>Device pid, with acquire.</summary>
     public int DevicePid => Volatile.Read(ref I32(RegionLayout.DevicePidOffset));
 
-    /// <summary>Claims the device slot: swaps <paramref name="expected"/> for <paramref name="pid"/> and returns what was
-    /// there (a full fence: the device features written before are visible to a driver that sees the pid).</summary>
+    /// <summary>Claims the device slot: swaps <paramref name="expected"/> for <paramref name="pid"/> and returns what
+    /// was there (a compare-and-swap, a full fence).</summary>
     public int ExchangeDevicePid(int expected, int pid) =>
         Interlocked.CompareExchange(ref I32(RegionLayout.DevicePidOffset), pid, expected);
+
+    /// <summary>Whether the device that owns <see cref="DevicePid"/> has published its feature offer (acquire).</summary>
+    public bool DeviceReady => Volatile.Read(ref U32(RegionLayout.DeviceReadyOffset)) != 0;
+
+    /// <summary>Marks the feature offer published (release: the offer written before is visible with it).</summary>
+    public void PublishDeviceReady() => Volatile.Write(ref U32(RegionLayout.DeviceReadyOffset), 1u);
 
     /// <summary>Reads one u64 field of queue-table entry <paramref name="queue"/>.</summary>
     public ulong ReadQueueTable(int queue, int field) =>

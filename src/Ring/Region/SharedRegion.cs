@@ -39,11 +39,15 @@ public sealed unsafe class SharedRegion : IDisposable
             Mode = FileMode.CreateNew,
             Access = FileAccess.ReadWrite,
             Share = FileShare.ReadWrite,
+            // Reserve the pages now (fallocate): a full /dev/shm fails here with an IOException rather than
+            // with SIGBUS on first touch of a page the file system cannot back.
+            PreallocationSize = length,
         };
         if (!OperatingSystem.IsWindows())
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // 0600: guest memory is private
         var stream = new FileStream(path, options);
-        stream.SetLength(length);
+        if (stream.Length != length)
+            stream.SetLength(length);
         return Map(path, stream, length);
     }
 

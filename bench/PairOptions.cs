@@ -1,0 +1,41 @@
+using CommandLine;
+
+namespace Bench;
+
+/// <summary>Options of <c>bench pair</c>: one producer/consumer run, two real processes.</summary>
+[Verb("pair", isDefault: false, HelpText = "Run the Consumer and Producer as two pinned processes and print one summary.")]
+public sealed class PairOptions
+{
+    [Option("size", Default = 64, HelpText = "Packet size in bytes.")]
+    public int Size { get; set; } = 64;
+
+    [Option("packets", HelpText = "Packets each sender sends (default: run --seconds).")]
+    public long? Packets { get; set; }
+
+    [Option("seconds", HelpText = "Seconds each sender runs (default 3 when --packets is not given).")]
+    public double? Seconds { get; set; }
+
+    [Option("direction", Default = "rx", HelpText = "rx (producer to consumer), tx (consumer to producer) or both.")]
+    public string Direction { get; set; } = "rx";
+
+    [Option("queues", Default = 1, HelpText = "Queue pairs, one thread each in each process.")]
+    public int Queues { get; set; } = 1;
+
+    [Option("ring-size", Default = 1024, HelpText = "Entries per ring, a power of two.")]
+    public int RingSize { get; set; } = 1024;
+
+    [Option("buffer-size", Default = 2048, HelpText = "Bytes per pool buffer, a power of two.")]
+    public int BufferSize { get; set; } = 2048;
+
+    [Option("cpus", Default = "0,1", HelpText = "Cores for the consumer and the producer (taskset); empty: no pinning.")]
+    public string Cpus { get; set; } = "0,1";
+
+    [Option("timeout", HelpText = "Seconds to wait for both processes before killing them (default: generous for the run).")]
+    public double? Timeout { get; set; }
+
+    [Option("region", HelpText = "Region name (default: pair-<pid>).")]
+    public string? Region { get; set; }
+
+    [Option("json", HelpText = "End with one JSON object on the last line.")]
+    public bool Json { get; set; }
+}

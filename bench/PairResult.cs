@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ring.Hosting;
+
+namespace Bench;
+
+/// <summary>The combined result of one pair run: both programs' summaries folded into one row.</summary>
+public sealed class PairResult
+{
+    /// <summary>Consumption mode (busy-poll only, for now).</summary>
+    public string Mode { get; set; } = "poll";
+    /// <summary>Packet size.</summary>
+    public int Size { get; set; }
+    /// <summary>Queue pairs.</summary>
+    public int Queues { get; set; }
+    /// <summary>rx, tx or both.</summary>
+    public string Direction { get; set; } = "";
+    /// <summary>Packets both sides sent.</summary>
+    public ulong Sent { get; set; }
+    /// <summary>Packets both sides received.</summary>
+    public ulong Received { get; set; }
+    /// <summary>Received packets with a sequence number behind the expected one.</summary>
+    public ulong Bad { get; set; }
+    /// <summary>Sequence numbers never received.</summary>
+    public ulong Missing { get; set; }
+    /// <summary>Descriptors dropped as invalid.</summary>
+    public long Dropped { get; set; }
+    /// <summary>The receivers' elapsed time (the longer one when both receive).</summary>
+    public double Seconds { get; set; }
+    /// <summary>Millions of packets received per second.</summary>
+    public double Mpps { get; set; }
+    /// <summary>Gigabits of payload received per second.</summary>
+    public double Gbps { get; set; }
+
+    /// <summary>Whether every packet sent was received, in order, with nothing dropped.</summary>
+    [JsonIgnore]
+    public bool Clean => Received == Sent && Bad == 0 && Missing == 0 && Dropped == 0;
+
+    /// <summary>Folds the two programs' summaries.</summary>
+    public static PairResult Combine(RunSummary consumer, RunSummary producer)
+    {
+        var receivers = new[] { consumer, producer }.Where(s => s.Received != 0).ToList();
+        double seconds = receivers.Count == 0 ? Math.Max(consumer.Seconds, producer.Seconds) : receivers.Max(s => s.Seconds);
+        var result = new PairResult
+        {
+            Size = consumer.Size,
+            Queues = consumer.Queues,
+            Direction = consumer.Direction,
+            Sent = consumer.Sent + producer.Sent,
+            Received = consumer.Received + producer.Received,
+            Bad = consumer.Bad + producer.Bad,
+            Missing = consumer.Missing + producer.Missing,
+            Dropped = consumer.Dropped + producer.Dropped,
+            Seconds = seconds,
+        };
+        ulong bytes = consumer.ReceivedBytes + producer.ReceivedBytes;
+        result.Mpps = seconds > 0 ? result.Received / seconds / 1e6 : 0;
+        result.Gbps = seconds > 0 ? bytes * 8 / seconds / 1e9 : 0;
+        return result;
+    }
+
+    /// <summary>One line of JSON, snake_case keys.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, PairResultJson.Default.PairResult);
+}
+
+/// <summary>Source-generated JSON for <see cref="PairResult"/>.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(PairResult))]
+internal sealed partial class PairResultJson : JsonSerializerContext;

@@ -1,0 +1,48 @@
+using CommandLine;
+using Ring.Traffic;
+
+namespace Producer;
+
+/// <summary>Command-line options of the producer (the device backend).</summary>
+public sealed class ProducerOptions
+{
+    [Option("region", Default = "default", HelpText = "Region name (/dev/shm/ring-<name>) or path, created by the consumer.")]
+    public string Region { get; set; } = "default";
+
+    [Option("direction", Default = "rx", HelpText = "rx: fill guest buffers with packets; tx: drain the guest's TX ring; both.")]
+    public string Direction { get; set; } = "rx";
+
+    [Option("size", Default = 64, HelpText = "Bytes per packet sent to the guest.")]
+    public int Size { get; set; } = 64;
+
+    [Option("packets", HelpText = "RX: send this many packets in all (default: run --seconds).")]
+    public long? Packets { get; set; }
+
+    [Option("seconds", HelpText = "RX: send for this many seconds (default 3 when --packets is not given).")]
+    public double? Seconds { get; set; }
+
+    [Option("wait", Default = 0.0, HelpText = "Seconds to wait for the region file to appear (0: it must exist).")]
+    public double Wait { get; set; }
+
+    [Option("handshake-timeout", Default = 10.0, HelpText = "Seconds to wait for the consumer to finish the handshake.")]
+    public double HandshakeTimeout { get; set; } = 10;
+
+    [Option("stall-timeout", Default = 10.0, HelpText = "Fail when no work was done for this many seconds.")]
+    public double StallTimeout { get; set; } = 10;
+
+    [Option("json", HelpText = "Print the summary as one JSON object on the last line.")]
+    public bool Json { get; set; }
+
+    /// <summary>Checks the values that do not depend on the region; throws ArgumentException with one line.</summary>
+    public void Validate()
+    {
+        _ = DirectionNames.Parse(Direction);
+        if (Size < PacketStamper.MinSize)
+            throw new ArgumentException($"--size must be at least {PacketStamper.MinSize} bytes, not {Size}");
+        if (!(Wait >= 0 && Wait <= 86400))
+            throw new ArgumentException($"--wait must be 0..86400 seconds, not {Wait}");
+        OptionChecks.Timeout("handshake-timeout", HandshakeTimeout);
+        OptionChecks.Timeout("stall-timeout", StallTimeout);
+        _ = new SendPlan(Packets, Seconds, 1);
+    }
+}

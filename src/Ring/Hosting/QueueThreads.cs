@@ -1,0 +1,42 @@
+using Ring.Rings;
+
+namespace Ring.Hosting;
+
+/// <summary>
+/// Runs one body per queue pair: queue 0 on the calling thread, the others on their own threads, as a poll-mode
+/// driver gives each queue its own lcore. The first failure is reported (a protocol violation also marks the
+/// region NEEDS_RESET through the onViolation callback) and stops the others through the shared token.
+/// </summary>
+public static class QueueThreads
+{
+    /// <summary>Runs <paramref name="body"/> for queues 0..<paramref name="queues"/>-1 and waits for all.</summary>
+    public static void Run(int queues, Action<int, CancellationToken> body, Action<RingProtocolException> onViolation,
+        CancellationToken cancel)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        Exception? first = null;
+        void Guarded(int queue)
+        {
+            try
+            {
+                body(queue, failed.Token);
+            }
+            catch (Exception e)
+            {
+                if (e is RingProtocolException violation)
+                    onViolation(violation);
+                Interlocked.CompareExchange(ref first, e, null);
+                failed.Cancel();
+            }
+        }
+
+        var threads = Enumerable.Range(1, queues - 1)
+            .Select(q => new Thread(() => Guarded(q)) { IsBackground = true, Name = $"queue {q}" })
+            .ToList();
+        threads.ForEach(t => t.Start());
+        Guarded(0);
+        threads.ForEach(t => t.Join());
+        if (first is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+    }
+}

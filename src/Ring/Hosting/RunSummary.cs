@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Ring.Hosting;
+
+/// <summary>
+/// What one program run did, printed as a one-line summary and, with <c>--json</c>, as one JSON object on the last
+/// line of standard output (snake_case keys), which the <c>bench pair</c> launcher reads.
+/// </summary>
+public sealed class RunSummary
+{
+    /// <summary>"consumer" or "producer".</summary>
+    public string Role { get; set; } = "";
+    /// <summary>rx, tx or both (from the guest's point of view).</summary>
+    public string Direction { get; set; } = "";
+    /// <summary>Queue pairs.</summary>
+    public int Queues { get; set; }
+    /// <summary>Packet size in bytes.</summary>
+    public int Size { get; set; }
+    /// <summary>Packets this process sent (the producer on RX, the consumer on TX).</summary>
+    public ulong Sent { get; set; }
+    /// <summary>Packets this process received and checked.</summary>
+    public ulong Received { get; set; }
+    /// <summary>Payload bytes received.</summary>
+    public ulong ReceivedBytes { get; set; }
+    /// <summary>Received packets with a sequence number behind the expected one.</summary>
+    public ulong Bad { get; set; }
+    /// <summary>Sequence numbers never received.</summary>
+    public ulong Missing { get; set; }
+    /// <summary>Descriptors and ring entries dropped as invalid, all reasons.</summary>
+    public long Dropped { get; set; }
+    /// <summary>Drops by reason.</summary>
+    public Dictionary<string, long> Drops { get; set; } = [];
+    /// <summary>Seconds from DRIVER_OK to the end of this side's work.</summary>
+    public double Seconds { get; set; }
+    /// <summary>Millions of packets per second, of what this side received (or, if it received nothing, sent).</summary>
+    public double Mpps { get; set; }
+    /// <summary>Gigabits per second of payload, same basis as <see cref="Mpps"/>.</summary>
+    public double Gbps { get; set; }
+
+    /// <summary>Fills <see cref="Mpps"/> and <see cref="Gbps"/> from the counts and <see cref="Seconds"/>.</summary>
+    public void ComputeRates()
+    {
+        ulong packets = Received != 0 ? Received : Sent;
+        ulong bytes = Received != 0 ? ReceivedBytes : Sent * (ulong)Size;
+        Mpps = Seconds > 0 ? packets / Seconds / 1e6 : 0;
+        Gbps = Seconds > 0 ? bytes * 8 / Seconds / 1e9 : 0;
+    }
+
+    /// <summary>The one-line human summary.</summary>
+    public override string ToString()
+    {
+        string drops = Dropped == 0 ? "0" : $"{Dropped} ({string.Join(", ", Drops.Select(d => $"{d.Key}={d.Value}"))})";
+        return $"{Role}: {Direction} x{Queues} {Size} B: sent {Sent}, received {Received} in {Seconds:0.000} s = "
+            + $"{Mpps:0.00} Mpps {Gbps:0.00} Gbps; bad {Bad}, missing {Missing}, dropped {drops}";
+    }
+
+    /// <summary>One line of JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, RunSummaryJson.Default.RunSummary);
+
+    /// <summary>Parses a line written by <see cref="ToJson"/>.</summary>
+    public static RunSummary? FromJson(string line) => JsonSerializer.Deserialize(line, RunSummaryJson.Default.RunSummary);
+}
+
+/// <summary>Source-generated JSON for <see cref="RunSummary"/>.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(RunSummary))]
+internal sealed partial class RunSummaryJson : JsonSerializerContext;
