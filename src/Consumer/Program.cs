@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Consumer;
 using Ring.Hosting;
 using Ring.Layout;
-using Ring.Queues;
 using Ring.Region;
 using Ring.Traffic;
 
@@ -16,9 +14,7 @@ return ProgramShell.Run("consumer", () =>
     var plan = new SendPlan(options.Packets, options.Seconds, options.Queues);
     var stamper = new PacketStamper(options.Size);
 
-    using var interrupt = new CancellationTokenSource();
-    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; interrupt.Cancel(); });
-    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; interrupt.Cancel(); });
+    using var interrupt = new InterruptSignal();
 
     using var driver = Driver.Create(RegionPath.Resolve(options.Region), geometry);
     driver.Start(Features.EndOfStream, Features.EndOfStream, OptionChecks.Timeout("attach-timeout", options.AttachTimeout));
@@ -37,35 +33,8 @@ return ProgramShell.Run("consumer", () =>
     }, violation => driver.Header.ReportViolation(violation.Code), interrupt.Token);
     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
-    var summary = Summarize(options, direction, driver, applications, seconds);
-    Console.WriteLine(options.Json ? summary.ToJson() : summary.ToString());
-    return summary.Bad + summary.Missing == 0 && summary.Dropped == 0 ? ExitCodes.Ok : ExitCodes.VerificationFailed;
+    var summary = RunSummary.For("consumer", direction, options.Queues, options.Size, seconds);
+    for (int q = 0; q < applications.Length; q++)
+        summary.Add(driver.Queue(q).TxPosted, applications[q].Rx, driver.Queue(q).RxDrops, driver.Queue(q).TxCompletionDrops);
+    return summary.Print(options.Json);
 });
-
-static RunSummary Summarize(ConsumerOptions options, Direction direction, Driver driver, GuestApplication[] apps, double seconds)
-{
-    var drops = new DropCounters();
-    var summary = new RunSummary
-    {
-        Role = "consumer",
-        Direction = direction.Name(),
-        Queues = options.Queues,
-        Size = options.Size,
-        Seconds = seconds,
-    };
-    for (int q = 0; q < apps.Length; q++)
-    {
-        var queue = driver.Queue(q);
-        drops.Add(queue.RxDrops);
-        drops.Add(queue.TxCompletionDrops);
-        summary.Sent += queue.TxPosted;
-        summary.Received += apps[q].Rx.Received;
-        summary.ReceivedBytes += apps[q].Rx.Bytes;
-        summary.Bad += apps[q].Rx.Bad;
-        summary.Missing += apps[q].Rx.Missing;
-    }
-    summary.Dropped = drops.Total;
-    summary.Drops = drops.NonZero().ToDictionary(d => d.Key.ToString(), d => d.Value);
-    summary.ComputeRates();
-    return summary;
-}

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Producer;
 using Ring.Hosting;
 using Ring.Layout;
-using Ring.Queues;
 using Ring.Region;
 using Ring.Traffic;
 
@@ -15,9 +13,7 @@ return ProgramShell.Run("producer", () =>
     var direction = DirectionNames.Parse(options.Direction);
     string path = RegionPath.Resolve(options.Region);
 
-    using var interrupt = new CancellationTokenSource();
-    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; interrupt.Cancel(); });
-    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; interrupt.Cancel(); });
+    using var interrupt = new InterruptSignal();
 
     WaitForRegion(path, TimeSpan.FromSeconds(options.Wait), interrupt.Token);
     using var device = Device.Attach(path, Features.EndOfStream, TimeSpan.FromSeconds(options.HandshakeTimeout));
@@ -37,9 +33,10 @@ return ProgramShell.Run("producer", () =>
     }, violation => device.Header.ReportViolation(violation.Code), interrupt.Token);
     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
-    var summary = Summarize(options, direction, device, backends, seconds);
-    Console.WriteLine(options.Json ? summary.ToJson() : summary.ToString());
-    return summary.Bad + summary.Missing == 0 && summary.Dropped == 0 ? ExitCodes.Ok : ExitCodes.VerificationFailed;
+    var summary = RunSummary.For("producer", direction, queues, options.Size, seconds);
+    for (int q = 0; q < backends.Length; q++)
+        summary.Add(device.Queue(q).RxCompleted, backends[q].Tx, device.Queue(q).FillDrops, device.Queue(q).TxDrops);
+    return summary.Print(options.Json);
 });
 
 static void WaitForRegion(string path, TimeSpan wait, CancellationToken cancel)
@@ -51,32 +48,4 @@ static void WaitForRegion(string path, TimeSpan wait, CancellationToken cancel)
         cancel.ThrowIfCancellationRequested();
         Thread.Sleep(5);
     }
-}
-
-static RunSummary Summarize(ProducerOptions options, Direction direction, Device device, DeviceBackend[] backends, double seconds)
-{
-    var drops = new DropCounters();
-    var summary = new RunSummary
-    {
-        Role = "producer",
-        Direction = direction.Name(),
-        Queues = backends.Length,
-        Size = options.Size,
-        Seconds = seconds,
-    };
-    for (int q = 0; q < backends.Length; q++)
-    {
-        var queue = device.Queue(q);
-        drops.Add(queue.FillDrops);
-        drops.Add(queue.TxDrops);
-        summary.Sent += queue.RxCompleted;
-        summary.Received += backends[q].Tx.Received;
-        summary.ReceivedBytes += backends[q].Tx.Bytes;
-        summary.Bad += backends[q].Tx.Bad;
-        summary.Missing += backends[q].Tx.Missing;
-    }
-    summary.Dropped = drops.Total;
-    summary.Drops = drops.NonZero().ToDictionary(d => d.Key.ToString(), d => d.Value);
-    summary.ComputeRates();
-    return summary;
 }

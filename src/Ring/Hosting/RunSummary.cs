@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ring.Queues;
+using Ring.Traffic;
 
 namespace Ring.Hosting;
 
@@ -38,8 +40,40 @@ public sealed class RunSummary
     /// <summary>Gigabits per second of payload, same basis as <see cref="Mpps"/>.</summary>
     public double Gbps { get; set; }
 
+    private readonly DropCounters _drops = new();
+
+    /// <summary>An empty summary to <see cref="Add"/> queues to.</summary>
+    public static RunSummary For(string role, Direction direction, int queues, int size, double seconds) =>
+        new() { Role = role, Direction = direction.Name(), Queues = queues, Size = size, Seconds = seconds };
+
+    /// <summary>Adds one queue pair's counts: what it sent, what it received and checked, what it dropped.</summary>
+    public void Add(ulong sent, in SequenceChecker received, params ReadOnlySpan<DropCounters> drops)
+    {
+        Sent += sent;
+        Received += received.Received;
+        ReceivedBytes += received.Bytes;
+        Bad += received.Bad;
+        Missing += received.Missing;
+        foreach (var d in drops)
+            _drops.Add(d);
+        Dropped = _drops.Total;
+        Drops = _drops.NonZero().ToDictionary(d => d.Key.ToString(), d => d.Value);
+        ComputeRates();
+    }
+
+    /// <summary>Whether every packet received checked out and nothing was dropped.</summary>
+    [JsonIgnore]
+    public bool Clean => Bad == 0 && Missing == 0 && Dropped == 0;
+
+    /// <summary>Prints the summary (one JSON line when <paramref name="json"/>) and returns the program's exit code.</summary>
+    public int Print(bool json)
+    {
+        Console.WriteLine(json ? ToJson() : ToString());
+        return Clean ? ExitCodes.Ok : ExitCodes.VerificationFailed;
+    }
+
     /// <summary>Fills <see cref="Mpps"/> and <see cref="Gbps"/> from the counts and <see cref="Seconds"/>.</summary>
-    public void ComputeRates()
+    private void ComputeRates()
     {
         ulong packets = Received != 0 ? Received : Sent;
         ulong bytes = Received != 0 ? ReceivedBytes : Sent * (ulong)Size;
