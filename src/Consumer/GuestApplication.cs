@@ -29,7 +29,7 @@ internal sealed class GuestApplication(GuestQueue queue, Direction direction, Pa
         bool rxDone = (direction & Direction.Rx) == 0;
         bool txDone = (direction & Direction.Tx) == 0;
         bool txMarked = txDone;
-        ulong txSequence = 0;
+        ulong txSequence = 0, txBursts = 0;
         var pool = queue.Pool;
 
         while (!(rxDone && txDone))
@@ -48,10 +48,13 @@ internal sealed class GuestApplication(GuestQueue queue, Direction direction, Pa
             }
             if (!txDone)
             {
-                work += queue.ReapTxCompletions();
+                // Reap only when short of buffers (DPDK's tx_free_thresh): each reap reads the device's index.
+                if (queue.TxFree < BurstSize || txMarked)
+                    work += queue.ReapTxCompletions();
                 if (!txMarked)
                 {
-                    if (pendingCount == 0 && txSequence < txPackets && !plan.TimeIsUp(startTicks))
+                    bool timeUp = plan.TimeIsUp(startTicks, txBursts++);
+                    if (pendingCount == 0 && txSequence < txPackets && !timeUp)
                     {
                         int want = (int)Math.Min((ulong)BurstSize, txPackets - txSequence);
                         pendingCount = queue.AllocateTx(pending[..want], stamper.Size);
@@ -63,7 +66,7 @@ internal sealed class GuestApplication(GuestQueue queue, Direction direction, Pa
                         pending[sent..pendingCount].CopyTo(pending);
                     pendingCount -= sent;
                     work += sent;
-                    if (pendingCount == 0 && (txSequence == txPackets || plan.TimeIsUp(startTicks)))
+                    if (pendingCount == 0 && (txSequence == txPackets || timeUp))
                     {
                         queue.MarkTxEndOfStream();
                         txMarked = true;

@@ -26,7 +26,7 @@ internal sealed class DeviceBackend(DeviceQueue queue, Direction direction, Pack
         Span<Packet> burst = stackalloc Packet[BurstSize];
         bool rxDone = (direction & Direction.Rx) == 0;
         bool txDone = (direction & Direction.Tx) == 0;
-        ulong rxSequence = 0;
+        ulong rxSequence = 0, rxBursts = 0;
         var pool = queue.Pool;
 
         while (!(rxDone && txDone))
@@ -44,7 +44,7 @@ internal sealed class DeviceBackend(DeviceQueue queue, Direction direction, Pack
                 }
                 queue.CompleteRx(burst[..n]);
                 work += n;
-                if (rxSequence == rxPackets || plan.TimeIsUp(startTicks))
+                if (rxSequence == rxPackets || plan.TimeIsUp(startTicks, rxBursts++))
                 {
                     queue.MarkRxEndOfStream();
                     rxDone = true;

@@ -137,14 +137,16 @@ public sealed unsafe class GuestQueue
         return received;
     }
 
-    /// <summary>Gives received buffers back: straight onto the fill ring, in one burst.</summary>
+    /// <summary>Gives received buffers back: straight onto the fill ring, in one burst. Throws, changing nothing,
+    /// when a packet is not an RX buffer the application holds.</summary>
     public void Recycle(ReadOnlySpan<Packet> packets)
     {
+        ThrowIfAnyNotHeld(packets, _rxFirst);
         int n = _fill.Reserve(packets.Length);
         for (int i = 0; i < packets.Length; i++)
         {
             ulong offset = packets[i].Offset;
-            ref byte state = ref HeldRxState(offset);
+            ref byte state = ref _state[StateIndex(offset)];
             if (i < n)
             {
                 state = Posted;
@@ -164,6 +166,7 @@ public sealed unsafe class GuestQueue
     /// <summary>Takes up to <c>into.Length</c> free TX buffers, each sized for <paramref name="length"/> bytes.</summary>
     public int AllocateTx(Span<Packet> into, int length)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _pool.BufferSize);
         int n = Math.Min(into.Length, _txFreeCount);
         for (int i = 0; i < n; i++)
@@ -177,16 +180,16 @@ public sealed unsafe class GuestQueue
 
     /// <summary>
     /// Posts packets on the TX ring (like <c>rte_eth_tx_burst</c>): as many as fit, in order, in one burst.
-    /// Returns how many were posted; the rest are still the caller's.
+    /// Returns how many were posted; the rest are still the caller's. Throws, changing nothing, when a packet is
+    /// not a TX buffer the application holds.
     /// </summary>
     public int SendBurst(ReadOnlySpan<Packet> packets)
     {
         int n = _tx.Reserve(packets.Length);
+        ThrowIfAnyNotHeld(packets[..n], _txFirst);
         for (int i = 0; i < n; i++)
         {
             Packet p = packets[i];
-            if (p.Offset - _txFirst >= _sideLength || _state[StateIndex(p.Offset)] != Held)
-                ThrowNotHeld(p.Offset);
             _state[StateIndex(p.Offset)] = Posted;
             _tx.Set(i, new Descriptor(p.Offset, (uint)p.Length, DescriptorFlags.EndOfPacket));
         }
@@ -248,12 +251,16 @@ public sealed unsafe class GuestQueue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int StateIndex(ulong offset) => (int)((offset - _rxFirst) >> _pool.BufferShift);
 
-    private ref byte HeldRxState(ulong offset)
+    /// <summary>Checks, before anything changes, that every packet is a buffer of the side starting at
+    /// <paramref name="first"/> that the application holds.</summary>
+    private void ThrowIfAnyNotHeld(ReadOnlySpan<Packet> packets, ulong first)
     {
-        ulong relative = offset - _rxFirst;
-        if (relative >= _sideLength || _state[(int)(relative >> _pool.BufferShift)] != Held)
-            ThrowNotHeld(offset);
-        return ref _state[(int)(relative >> _pool.BufferShift)];
+        foreach (var p in packets)
+        {
+            ulong relative = p.Offset - first;
+            if (relative >= _sideLength || _state[StateIndex(p.Offset)] != Held)
+                ThrowNotHeld(p.Offset);
+        }
     }
 
     private void DropRxCompletion(in Descriptor d)
