@@ -17,6 +17,7 @@ return ProgramShell.Run("consumer", () =>
     using var interrupt = new InterruptSignal();
 
     using var driver = Driver.Create(RegionPath.Resolve(options.Region), geometry);
+    using var stopped = interrupt.Token.Register(() => driver.Header.SetStatus(DeviceStatus.Failed));
     driver.Start(Features.EndOfStream, Features.EndOfStream, OptionChecks.Timeout("attach-timeout", options.AttachTimeout));
     long start = Stopwatch.GetTimestamp();
 

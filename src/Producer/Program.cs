@@ -16,9 +16,10 @@ return ProgramShell.Run("producer", () =>
     using var interrupt = new InterruptSignal();
 
     WaitForRegion(path, TimeSpan.FromSeconds(options.Wait), interrupt.Token);
-    using var device = Device.Attach(path, Features.EndOfStream, TimeSpan.FromSeconds(options.HandshakeTimeout));
+    using var device = Device.Attach(path, Features.EndOfStream, TimeSpan.FromSeconds(options.HandshakeTimeout),
+        geometry => OptionChecks.PacketSize(options.Size, geometry.BufferSize));
+    using var stopped = interrupt.Token.Register(() => device.Header.SetStatus(DeviceStatus.Failed));
     int queues = device.Geometry.QueuePairs;
-    OptionChecks.PacketSize(options.Size, device.Geometry.BufferSize);
     var plan = new SendPlan(options.Packets, options.Seconds, queues);
     var stamper = new PacketStamper(options.Size);
     long start = Stopwatch.GetTimestamp();

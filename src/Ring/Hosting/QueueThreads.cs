@@ -36,6 +36,8 @@ public static class QueueThreads
         threads.ForEach(t => t.Start());
         Guarded(0);
         threads.ForEach(t => t.Join());
+        // An interrupted run reports the interruption, not what the stop made the loops see (e.g. our own FAILED).
+        cancel.ThrowIfCancellationRequested();
         if (first is not null)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
     }

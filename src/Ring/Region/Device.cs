@@ -41,13 +41,16 @@ public sealed unsafe class Device : IDisposable
     /// Attaches to the region at <paramref name="path"/>, offering <paramref name="offer"/>, and waits (up to
     /// <paramref name="handshakeTimeout"/>) for the driver to finish the handshake. Throws a
     /// <see cref="RingException"/> naming the problem for a missing, foreign, corrupt or already-driven region.
+    /// <paramref name="acceptGeometry"/> may refuse a valid region that does not suit the caller (by throwing)
+    /// before the device claims it, so the driver is not left waiting on a device that will not run.
     /// </summary>
-    public static Device Attach(string path, Features offer, TimeSpan handshakeTimeout)
+    public static Device Attach(string path, Features offer, TimeSpan handshakeTimeout, Action<RegionGeometry>? acceptGeometry = null)
     {
         var region = SharedRegion.OpenFile(path);
         try
         {
             var geometry = Validate(region);
+            acceptGeometry?.Invoke(geometry);
             var device = new Device(region, geometry);
             device.Handshake(offer, handshakeTimeout);
             return device;

@@ -50,15 +50,15 @@ public sealed unsafe class Driver : IDisposable
             throw new ArgumentException(problem);
         ThrowIfOwnedByLiveDriver(path);
         string temporary = $"{path}.tmp-{Environment.ProcessId}";
-        File.Delete(temporary);
         SharedRegion region;
         try
         {
+            File.Delete(temporary);
             region = SharedRegion.CreateFile(temporary, geometry.RegionLength);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RingException($"cannot create region {path}: {e.Message}");
+            throw new RingException($"cannot create region {path}: {e.Message.Replace(temporary, path)}");
         }
         try
         {

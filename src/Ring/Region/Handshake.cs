@@ -31,6 +31,6 @@ internal static class Handshake
         if ((status & DeviceStatus.DeviceNeedsReset) != 0)
             throw new RingException($"region needs reset: peer reported protocol violation '{header.Violation}'");
         if ((status & DeviceStatus.Failed) != 0)
-            throw new RingException("region marked FAILED by the peer");
+            throw new RingException("the peer stopped and marked the region FAILED");
     }
 }

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Text;
+using Ring.Hosting;
+using Ring.Region;
+
+namespace Ring.Tests.Support;
+
+/// <summary>
+/// One test's scope for the real Consumer and Producer binaries (their apphosts land beside the tests): a region
+/// name no other test uses, the programs started on it, and waits with a deadline. A program still running at its
+/// deadline is killed with its process tree and the test fails with everything each program printed. Disposing
+/// kills whatever is still running and deletes every file of the region (the region, its temporary, test copies),
+/// so a failed or killed run leaves nothing in /dev/shm. Programs are not pinned: the scheduler shares the cores.
+/// </summary>
+internal sealed class ProgramRunner : IDisposable
+{
+    /// <summary>How long a program may run when the test gives no deadline.</summary>
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a killed program's pipes may take to close.</summary>
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(10);
+
+    private readonly List<Child> _children = [];
+
+    /// <summary>The <c>--region</c> name for this test: "t-" and 10 hex digits.</summary>
+    public string Region { get; } = $"t-{Guid.NewGuid():N}"[..12];
+
+    /// <summary>The region file the consumer creates for <see cref="Region"/>.</summary>
+    public string RegionFile => RegionPath.Resolve(Region);
+
+    /// <summary>Starts <paramref name="program"/> ("Consumer" or "Producer") with <paramref name="arguments"/>.</summary>
+    public Child Start(string program, params string[] arguments)
+    {
+        string binary = Path.Combine(AppContext.BaseDirectory, program);
+        Assert.True(File.Exists(binary), $"{binary} not found: the test project references the program, build it");
+        var info = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true, // a program never reads it; the test runner's stdin stays out of reach
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+            info.ArgumentList.Add(argument);
+        var process = Process.Start(info);
+        Assert.True(process is not null, $"could not start {binary}");
+        var child = new Child(program, arguments, process);
+        _children.Add(child);
+        return child;
+    }
+
+    /// <summary>Starts <paramref name="program"/> and waits for it (up to <see cref="DefaultDeadline"/>).</summary>
+    public Result Run(string program, params string[] arguments) => WaitAll(DefaultDeadline, Start(program, arguments))[0];
+
+    /// <summary>
+    /// Waits for every one of <paramref name="children"/> to exit within <paramref name="deadline"/> (shared, from
+    /// now). When one does not, kills them all and fails with what each printed.
+    /// </summary>
+    public Result[] WaitAll(TimeSpan deadline, params Child[] children)
+    {
+        var clock = Stopwatch.StartNew();
+        bool finished = children.All(c => c.WaitForExit(Remaining(deadline, clock)));
+        if (!finished)
+        {
+            var late = children.Where(c => !c.HasExited).Select(c => c.Program).ToList();
+            foreach (var child in children)
+                child.Kill();
+            Assert.Fail($"{string.Join(" and ", late)} did not exit within {deadline.TotalSeconds:0} s and "
+                + $"{(late.Count == 1 ? "was" : "were")} killed\n{Describe(children.Select(c => c.Collect()))}");
+        }
+        return children.Select(c => c.Collect()).ToArray();
+    }
+
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds. Fails, with what each of <paramref name="watched"/> printed,
+    /// when <paramref name="deadline"/> passes or one of them exits first (the condition can then never hold).
+    /// </summary>
+    public void WaitUntil(Func<bool> condition, string what, TimeSpan deadline, params Child[] watched)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            var gone = watched.FirstOrDefault(c => c.HasExited);
+            if (gone is not null || clock.Elapsed > deadline)
+            {
+                string why = gone is not null ? $"{gone.Program} exited" : $"{deadline.TotalSeconds:0} s passed";
+                foreach (var child in watched)
+                    child.Kill();
+                Assert.Fail($"{why} before {what}\n{Describe(watched.Select(c => c.Collect()))}");
+            }
+            Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>Waits until the consumer has created the region file (it renames a complete region into place).</summary>
+    public void WaitForRegion(Child consumer, TimeSpan deadline) =>
+        WaitUntil(() => File.Exists(RegionFile), $"{RegionFile} appeared", deadline, consumer);
+
+    /// <summary>Every program's command line, exit code and output, for a failure message.</summary>
+    public static string Describe(IEnumerable<Result> results) => string.Join("\n", results);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var child in _children)
+        {
+            child.Kill();
+            child.Dispose();
+        }
+        string name = Path.GetFileName(RegionFile);
+        foreach (string file in Directory.EnumerateFiles(Path.GetDirectoryName(RegionFile)!, name + "*"))
+            File.Delete(file);
+    }
+
+    private static TimeSpan Remaining(TimeSpan deadline, Stopwatch clock)
+    {
+        var left = deadline - clock.Elapsed;
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    /// <summary>One started program; its output is read as it comes, so a full pipe never blocks it.</summary>
+    public sealed class Child : IDisposable
+    {
+        private readonly Process _process;
+        private readonly Task<string> _stdout;
+        private readonly Task<string> _stderr;
+
+        internal Child(string program, IReadOnlyList<string> arguments, Process process)
+        {
+            Program = program;
+            Arguments = arguments;
+            _process = process;
+            _process.StandardInput.Close();
+            _stdout = process.StandardOutput.ReadToEndAsync();
+            _stderr = process.StandardError.ReadToEndAsync();
+        }
+
+        /// <summary>"Consumer" or "Producer".</summary>
+        public string Program { get; }
+
+        /// <summary>The arguments it was started with.</summary>
+        public IReadOnlyList<string> Arguments { get; }
+
+        /// <summary>Its process id.</summary>
+        public int Pid => _process.Id;
+
+        /// <summary>Whether it has exited.</summary>
+        public bool HasExited => _process.HasExited;
+
+        /// <summary>Waits up to <paramref name="timeout"/>; true when it exited.</summary>
+        public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+
+        /// <summary>Asks it to stop with SIGTERM, as a user or a service manager would.</summary>
+        public void Terminate()
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+
+        /// <summary>Kills it and everything it started with SIGKILL, and waits until it is reaped. No-op once exited.</summary>
+        public void Kill()
+        {
+            try
+            {
+                if (_process.HasExited)
+                    return;
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(OutputGrace);
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited between the check and the kill.
+            }
+        }
+
+        /// <summary>Its exit code and output; call after it exited.</summary>
+        public Result Collect()
+        {
+            bool closed = Task.WaitAll([_stdout, _stderr], OutputGrace);
+            return new Result(this.ToString(), _process.HasExited ? _process.ExitCode : null,
+                closed || _stdout.IsCompleted ? _stdout.Result : "(pipe still open)",
+                closed || _stderr.IsCompleted ? _stderr.Result : "(pipe still open)");
+        }
+
+        /// <summary>The command line, as a shell would show it.</summary>
+        public override string ToString() => string.Join(' ', Arguments.Prepend(Program));
+
+        /// <inheritdoc />
+        public void Dispose() => _process.Dispose();
+    }
+
+    /// <summary>How a program ended: its command line, exit code (null: still running) and everything it printed.</summary>
+    public sealed record Result(string CommandLine, int? ExitCode, string Stdout, string Stderr)
+    {
+        /// <summary>The JSON summary on the last line of standard output (<c>--json</c>); fails the test without one.</summary>
+        public RunSummary Summary()
+        {
+            string? last = Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .LastOrDefault();
+            Assert.True(last is not null && last.StartsWith('{'), $"no JSON summary on the last line\n{this}");
+            var summary = RunSummary.FromJson(last);
+            Assert.True(summary is not null, $"empty JSON summary\n{this}");
+            return summary;
+        }
+
+        /// <inheritdoc />
+        public override string ToString()
+        {
+            var text = new StringBuilder()
+                .Append(CommandLine).Append(": ").AppendLine(ExitCode is { } code ? $"exit {code}" : "still running")
+                .Append("  stdout: ").AppendLine(Stdout.Length == 0 ? "(empty)" : Stdout.TrimEnd())
+                .Append("  stderr: ").Append(Stderr.Length == 0 ? "(empty)" : Stderr.TrimEnd());
+            return text.ToString();
+        }
+    }
+}
