@@ -60,12 +60,14 @@ public sealed class LayoutTests
             var o = geometry.QueuePair(q);
             shared.Add(($"queue {q} RX end of stream", o.Control + QueueControlLayout.RxEndOfStreamOffset));
             shared.Add(($"queue {q} TX end of stream", o.Control + QueueControlLayout.TxEndOfStreamOffset));
+            shared.Add(($"queue {q} guest doorbell", o.Control + QueueControlLayout.GuestDoorbellOffset));
+            shared.Add(($"queue {q} guest needs wakeup", o.Control + QueueControlLayout.GuestNeedsWakeupOffset));
+            shared.Add(($"queue {q} device doorbell", o.Control + QueueControlLayout.DeviceDoorbellOffset));
+            shared.Add(($"queue {q} device needs wakeup", o.Control + QueueControlLayout.DeviceNeedsWakeupOffset));
             foreach (var (name, ring) in Rings(o))
             {
                 shared.Add(($"queue {q} {name} producer index", ring + RingLayout.ProducerIndexOffset));
                 shared.Add(($"queue {q} {name} consumer index", ring + RingLayout.ConsumerIndexOffset));
-                shared.Add(($"queue {q} {name} reader wakeup", ring + RingLayout.ReaderWakeupOffset));
-                shared.Add(($"queue {q} {name} writer wakeup", ring + RingLayout.WriterWakeupOffset));
                 shared.Add(($"queue {q} {name} entries", ring + RingLayout.EntriesOffset));
             }
         }

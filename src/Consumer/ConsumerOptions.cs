@@ -1,6 +1,7 @@
 using CommandLine;
 using Ring.Region;
 using Ring.Traffic;
+using Ring.Waiting;
 
 namespace Consumer;
 
@@ -31,6 +32,18 @@ public sealed class ConsumerOptions
     [Option("seconds", HelpText = "TX: send for this many seconds (default 3 when --packets is not given).")]
     public double? Seconds { get; set; }
 
+    [Option("mode", Default = "poll", HelpText = "How to wait for work: poll (busy-poll), event (sleep on the doorbell), hybrid (poll --poll-us, then sleep).")]
+    public string Mode { get; set; } = "poll";
+
+    [Option("poll-us", HelpText = "Hybrid only: microseconds to keep polling after the last work before sleeping (default 50).")]
+    public double? PollMicros { get; set; }
+
+    [Option("pause-chance", Default = 0.0, HelpText = "Testing: chance (0..1) of a random pause before each burst.")]
+    public double PauseChance { get; set; }
+
+    [Option("pause-us", Default = 200, HelpText = "Testing: longest random pause in microseconds.")]
+    public int PauseMicros { get; set; } = 200;
+
     [Option("attach-timeout", Default = 10.0, HelpText = "Seconds to wait for a producer to attach.")]
     public double AttachTimeout { get; set; } = 10;
 
@@ -44,6 +57,8 @@ public sealed class ConsumerOptions
     public RegionGeometry Validate()
     {
         _ = DirectionNames.Parse(Direction);
+        OptionChecks.PollBudget(WaitModeNames.Parse("--mode", Mode), PollMicros);
+        RandomPauses.Validate(PauseChance, PauseMicros);
         if (new RegionGeometry(Queues, RingSize, BufferSize, BufferCount: RegionGeometry.MaxBufferCount).Validate() is { } problem)
             throw new ArgumentException(problem);
         OptionChecks.PacketSize(Size, BufferSize);

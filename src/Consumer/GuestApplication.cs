@@ -1,42 +1,72 @@
 using Ring.Queues;
 using Ring.Traffic;
+using Ring.Waiting;
 
 namespace Consumer;
 
 /// <summary>
-/// The guest application on one queue pair, busy-polling: <c>rxonly</c> receives bursts, checks each packet's
-/// sequence number and recycles the buffers onto the fill ring; <c>txonly</c> stamps sequence-numbered packets
-/// into free TX buffers, sends them in bursts and reaps TX completions. Finishes when the device's RX
+/// The guest application on one queue pair: <c>rxonly</c> receives bursts, checks each packet's sequence number
+/// and recycles the buffers onto the fill ring; <c>txonly</c> stamps sequence-numbered packets into free TX
+/// buffers, sends them in bursts and reaps TX completions. Between polls that find nothing it does what its
+/// idle strategy says (spin, sleep on the doorbell, or spin then sleep). Finishes when the device's RX
 /// end-of-stream total has been consumed and every TX buffer has come back.
 /// </summary>
-internal sealed class GuestApplication(GuestQueue queue, Direction direction, PacketStamper stamper, ulong txPackets,
-    SendPlan plan, PeerWatch watch)
+internal sealed class GuestApplication
 {
     /// <summary>Packets per burst, as testpmd's default.</summary>
     public const int BurstSize = 32;
 
+    private readonly GuestQueue _queue;
+    private readonly PacketStamper _stamper;
+    private readonly ulong _txPackets;
+    private readonly SendPlan _plan;
+    private readonly PeerWatch _watch;
+    private readonly RandomPauses _pauses;
     private SequenceChecker _rx;
+    private bool _rxDone;
+    private bool _txDone;
+    private int _pendingCount; // packets stamped but not yet taken by the TX ring
+
+    public GuestApplication(GuestQueue queue, Direction direction, PacketStamper stamper, ulong txPackets,
+        SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses)
+    {
+        _queue = queue;
+        _stamper = stamper;
+        _txPackets = txPackets;
+        _plan = plan;
+        _watch = watch;
+        _pauses = pauses;
+        _rxDone = (direction & Direction.Rx) == 0;
+        _txDone = (direction & Direction.Tx) == 0;
+        Idle = IdleStrategies.Create(mode, queue.Sleeper, HasWork, pollBudget);
+    }
 
     /// <summary>What the RX side received and checked.</summary>
     public SequenceChecker Rx => _rx;
+
+    /// <summary>What this loop does when a poll finds nothing.</summary>
+    public IIdleStrategy Idle { get; }
+
+    /// <summary>The re-check before sleeping: anything to receive, reap, or learn about end of stream.</summary>
+    private bool HasWork() =>
+        (!_rxDone && _queue.HasRxWork) || (!_txDone && (_queue.HasTxCompletions || (_pendingCount != 0 && _queue.HasTxRoom)));
 
     /// <summary>Polls until both directions are done or <paramref name="cancel"/> fires.</summary>
     public void Run(long startTicks, CancellationToken cancel)
     {
         Span<Packet> burst = stackalloc Packet[BurstSize];
         Span<Packet> pending = stackalloc Packet[BurstSize];
-        int pendingCount = 0;
-        bool rxDone = (direction & Direction.Rx) == 0;
-        bool txDone = (direction & Direction.Tx) == 0;
-        bool txMarked = txDone;
+        bool txMarked = _txDone;
         ulong txSequence = 0, txBursts = 0;
+        var queue = _queue;
         var pool = queue.Pool;
 
-        while (!(rxDone && txDone))
+        while (!(_rxDone && _txDone))
         {
             cancel.ThrowIfCancellationRequested();
+            _pauses.MaybePause();
             int work = 0;
-            if (!rxDone)
+            if (!_rxDone)
             {
                 int n = queue.ReceiveBurst(burst);
                 for (int i = 0; i < n; i++)
@@ -44,29 +74,29 @@ internal sealed class GuestApplication(GuestQueue queue, Direction direction, Pa
                 queue.Recycle(burst[..n]);
                 work += n;
                 if (n == 0 && queue.TryGetRxEndOfStream(out ulong total) && queue.RxCompletionsConsumed >= total)
-                    rxDone = true;
+                    _rxDone = true;
             }
-            if (!txDone)
+            if (!_txDone)
             {
                 // Reap only when short of buffers (DPDK's tx_free_thresh): each reap reads the device's index.
                 if (queue.TxFree < BurstSize || txMarked)
                     work += queue.ReapTxCompletions();
                 if (!txMarked)
                 {
-                    bool timeUp = plan.TimeIsUp(startTicks, txBursts++);
-                    if (pendingCount == 0 && txSequence < txPackets && !timeUp)
+                    bool timeUp = _plan.TimeIsUp(startTicks, txBursts++);
+                    if (_pendingCount == 0 && txSequence < _txPackets && !timeUp)
                     {
-                        int want = (int)Math.Min((ulong)BurstSize, txPackets - txSequence);
-                        pendingCount = queue.AllocateTx(pending[..want], stamper.Size);
-                        for (int i = 0; i < pendingCount; i++)
-                            stamper.Write(pool.Payload(pending[i]), txSequence++);
+                        int want = (int)Math.Min((ulong)BurstSize, _txPackets - txSequence);
+                        _pendingCount = queue.AllocateTx(pending[..want], _stamper.Size);
+                        for (int i = 0; i < _pendingCount; i++)
+                            _stamper.Write(pool.Payload(pending[i]), txSequence++);
                     }
-                    int sent = queue.SendBurst(pending[..pendingCount]);
-                    if (sent != 0 && sent != pendingCount)
-                        pending[sent..pendingCount].CopyTo(pending);
-                    pendingCount -= sent;
+                    int sent = queue.SendBurst(pending[.._pendingCount]);
+                    if (sent != 0 && sent != _pendingCount)
+                        pending[sent.._pendingCount].CopyTo(pending);
+                    _pendingCount -= sent;
                     work += sent;
-                    if (pendingCount == 0 && (txSequence == txPackets || timeUp))
+                    if (_pendingCount == 0 && (txSequence == _txPackets || timeUp))
                     {
                         queue.MarkTxEndOfStream();
                         txMarked = true;
@@ -74,13 +104,18 @@ internal sealed class GuestApplication(GuestQueue queue, Direction direction, Pa
                 }
                 else if (queue.TxInFlight == 0)
                 {
-                    txDone = true;
+                    _txDone = true;
                 }
             }
             if (work != 0)
-                watch.Worked();
+            {
+                _watch.Worked();
+                Idle.Idle(work);
+            }
             else
-                watch.Idle();
+            {
+                _watch.Idle(Idle.Idle(0));
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ using Ring.Hosting;
 using Ring.Layout;
 using Ring.Region;
 using Ring.Traffic;
+using Ring.Waiting;
 
 return ProgramShell.Run("consumer", () =>
 {
@@ -13,13 +14,17 @@ return ProgramShell.Run("consumer", () =>
     var direction = DirectionNames.Parse(options.Direction);
     var plan = new SendPlan(options.Packets, options.Seconds, options.Queues);
     var stamper = new PacketStamper(options.Size);
+    var mode = WaitModeNames.Parse("--mode", options.Mode);
+    var pollBudget = OptionChecks.PollBudget(mode, options.PollMicros);
 
     using var interrupt = new InterruptSignal();
 
     using var driver = Driver.Create(RegionPath.Resolve(options.Region), geometry);
     using var stopped = interrupt.Token.Register(() => driver.Header.SetStatus(DeviceStatus.Failed));
-    driver.Start(Features.EndOfStream, Features.EndOfStream, OptionChecks.Timeout("attach-timeout", options.AttachTimeout));
+    driver.Start(Features.EndOfStream, Features.EndOfStream, OptionChecks.Timeout("attach-timeout", options.AttachTimeout),
+        maySleep: mode != WaitMode.Poll);
     long start = Stopwatch.GetTimestamp();
+    var cpu = new CpuClock();
 
     var applications = new GuestApplication[options.Queues];
     var stall = OptionChecks.Timeout("stall-timeout", options.StallTimeout);
@@ -29,13 +34,18 @@ return ProgramShell.Run("consumer", () =>
         var queue = driver.Queue(q);
         var watch = new PeerWatch(() => driver.CheckPeer(deviceMayBeGone: queue.TryGetRxEndOfStream(out _)), stall,
             "the producer");
-        applications[q] = new GuestApplication(queue, direction, stamper, plan.PacketsFor(q), plan, watch);
+        applications[q] = new GuestApplication(queue, direction, stamper, plan.PacketsFor(q), plan, watch, mode, pollBudget,
+            new RandomPauses(options.PauseChance, options.PauseMicros, seed: q));
         applications[q].Run(start, cancel);
     }, violation => driver.Header.ReportViolation(violation.Code), interrupt.Token);
     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
-    var summary = RunSummary.For("consumer", direction, options.Queues, options.Size, seconds);
+    var summary = RunSummary.For("consumer", mode, direction, options.Queues, options.Size, seconds, cpu.Percent());
     for (int q = 0; q < applications.Length; q++)
-        summary.Add(driver.Queue(q).TxPosted, applications[q].Rx, driver.Queue(q).RxDrops, driver.Queue(q).TxCompletionDrops);
+    {
+        var queue = driver.Queue(q);
+        summary.Add(queue.TxPosted, applications[q].Rx, queue.RxDrops, queue.TxCompletionDrops);
+        summary.AddWaiting(queue.DeviceDoorbell, queue.Sleeper, applications[q].Idle);
+    }
     return summary.Print(options.Json);
 });

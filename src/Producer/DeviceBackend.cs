@@ -1,56 +1,87 @@
 using Ring.Queues;
 using Ring.Traffic;
+using Ring.Waiting;
 
 namespace Producer;
 
 /// <summary>
-/// The device backend on one queue pair, busy-polling: on RX it takes guest buffers from the fill ring, writes
+/// The device backend on one queue pair: on RX it takes guest buffers from the fill ring, writes
 /// sequence-numbered packets into them and posts RX completions, then marks end of stream with its total; on TX it
 /// drains the guest's TX ring, checks each packet's sequence number and posts TX completions, until the guest's
-/// end-of-stream total has been consumed.
+/// end-of-stream total has been consumed. Between polls that find nothing it does what its idle strategy says; a
+/// doorbell that coalescing holds back is rung once its time is up.
 /// </summary>
-internal sealed class DeviceBackend(DeviceQueue queue, Direction direction, PacketStamper stamper, ulong rxPackets,
-    SendPlan plan, PeerWatch watch)
+internal sealed class DeviceBackend
 {
     /// <summary>Packets per burst.</summary>
     public const int BurstSize = 32;
 
+    private readonly DeviceQueue _queue;
+    private readonly PacketStamper _stamper;
+    private readonly ulong _rxPackets;
+    private readonly SendPlan _plan;
+    private readonly PeerWatch _watch;
+    private readonly RandomPauses _pauses;
     private SequenceChecker _tx;
+    private bool _rxDone;
+    private bool _txDone;
+
+    public DeviceBackend(DeviceQueue queue, Direction direction, PacketStamper stamper, ulong rxPackets,
+        SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses)
+    {
+        _queue = queue;
+        _stamper = stamper;
+        _rxPackets = rxPackets;
+        _plan = plan;
+        _watch = watch;
+        _pauses = pauses;
+        _rxDone = (direction & Direction.Rx) == 0;
+        _txDone = (direction & Direction.Tx) == 0;
+        Idle = IdleStrategies.Create(mode, queue.Sleeper, HasWork, pollBudget);
+    }
 
     /// <summary>What the TX side received and checked.</summary>
     public SequenceChecker Tx => _tx;
+
+    /// <summary>What this loop does when a poll finds nothing.</summary>
+    public IIdleStrategy Idle { get; }
+
+    /// <summary>The re-check before sleeping: buffers to fill, packets to take, end of stream, or a doorbell owed
+    /// (never sleep on a coalesced doorbell: the guest may be waiting for it).</summary>
+    private bool HasWork() =>
+        (!_rxDone && _queue.HasFillBuffers) || (!_txDone && _queue.HasTxWork) || _queue.GuestDoorbell.Owed;
 
     /// <summary>Polls until both directions are done or <paramref name="cancel"/> fires.</summary>
     public void Run(long startTicks, CancellationToken cancel)
     {
         Span<Packet> burst = stackalloc Packet[BurstSize];
-        bool rxDone = (direction & Direction.Rx) == 0;
-        bool txDone = (direction & Direction.Tx) == 0;
         ulong rxSequence = 0, rxBursts = 0;
+        var queue = _queue;
         var pool = queue.Pool;
 
-        while (!(rxDone && txDone))
+        while (!(_rxDone && _txDone))
         {
             cancel.ThrowIfCancellationRequested();
+            _pauses.MaybePause();
             int work = 0;
-            if (!rxDone)
+            if (!_rxDone)
             {
-                int want = (int)Math.Min((ulong)BurstSize, rxPackets - rxSequence);
+                int want = (int)Math.Min((ulong)BurstSize, _rxPackets - rxSequence);
                 int n = queue.TakeRxBuffers(burst[..want]);
                 for (int i = 0; i < n; i++)
                 {
-                    burst[i] = burst[i].WithLength(stamper.Size);
-                    stamper.Write(pool.Payload(burst[i]), rxSequence++);
+                    burst[i] = burst[i].WithLength(_stamper.Size);
+                    _stamper.Write(pool.Payload(burst[i]), rxSequence++);
                 }
                 queue.CompleteRx(burst[..n]);
                 work += n;
-                if (rxSequence == rxPackets || plan.TimeIsUp(startTicks, rxBursts++))
+                if (rxSequence == _rxPackets || _plan.TimeIsUp(startTicks, rxBursts++))
                 {
                     queue.MarkRxEndOfStream();
-                    rxDone = true;
+                    _rxDone = true;
                 }
             }
-            if (!txDone)
+            if (!_txDone)
             {
                 int n = queue.ReceiveTx(burst);
                 for (int i = 0; i < n; i++)
@@ -58,12 +89,19 @@ internal sealed class DeviceBackend(DeviceQueue queue, Direction direction, Pack
                 queue.CompleteTx();
                 work += n;
                 if (n == 0 && queue.TryGetTxEndOfStream(out ulong total) && queue.TxConsumed >= total)
-                    txDone = true;
+                    _txDone = true;
             }
             if (work != 0)
-                watch.Worked();
+            {
+                _watch.Worked();
+                Idle.Idle(work);
+            }
             else
-                watch.Idle();
+            {
+                queue.GuestDoorbell.FlushIfDue();
+                _watch.Idle(Idle.Idle(0));
+            }
         }
+        queue.GuestDoorbell.Flush();
     }
 }

@@ -1,5 +1,6 @@
 using CommandLine;
 using Ring.Traffic;
+using Ring.Waiting;
 
 namespace Producer;
 
@@ -21,6 +22,24 @@ public sealed class ProducerOptions
     [Option("seconds", HelpText = "RX: send for this many seconds (default 3 when --packets is not given).")]
     public double? Seconds { get; set; }
 
+    [Option("mode", Default = "poll", HelpText = "How to wait for work: poll (busy-poll), event (sleep on the doorbell), hybrid (poll --poll-us, then sleep).")]
+    public string Mode { get; set; } = "poll";
+
+    [Option("poll-us", HelpText = "Hybrid only: microseconds to keep polling after the last work before sleeping (default 50).")]
+    public double? PollMicros { get; set; }
+
+    [Option("coalesce-frames", Default = 0, HelpText = "Interrupt coalescing: hold the guest's doorbell until this many packets are pending (0: off).")]
+    public int CoalesceFrames { get; set; }
+
+    [Option("coalesce-usecs", Default = 0.0, HelpText = "Interrupt coalescing: hold the guest's doorbell at most this many microseconds (0: off).")]
+    public double CoalesceMicros { get; set; }
+
+    [Option("pause-chance", Default = 0.0, HelpText = "Testing: chance (0..1) of a random pause before each burst.")]
+    public double PauseChance { get; set; }
+
+    [Option("pause-us", Default = 200, HelpText = "Testing: longest random pause in microseconds.")]
+    public int PauseMicros { get; set; } = 200;
+
     [Option("wait", Default = 0.0, HelpText = "Seconds to wait for the region file to appear (0: it must exist).")]
     public double Wait { get; set; }
 
@@ -37,6 +56,12 @@ public sealed class ProducerOptions
     public void Validate()
     {
         _ = DirectionNames.Parse(Direction);
+        OptionChecks.PollBudget(WaitModeNames.Parse("--mode", Mode), PollMicros);
+        RandomPauses.Validate(PauseChance, PauseMicros);
+        if (CoalesceFrames < 0)
+            throw new ArgumentException($"--coalesce-frames must be 0 or more, not {CoalesceFrames}");
+        if (!(CoalesceMicros >= 0 && CoalesceMicros <= 1_000_000))
+            throw new ArgumentException($"--coalesce-usecs must be 0..1000000, not {CoalesceMicros}");
         if (Size < PacketStamper.MinSize)
             throw new ArgumentException($"--size must be at least {PacketStamper.MinSize} bytes, not {Size}");
         if (!(Wait >= 0 && Wait <= 86400))

@@ -4,6 +4,7 @@ using Ring.Hosting;
 using Ring.Layout;
 using Ring.Region;
 using Ring.Traffic;
+using Ring.Waiting;
 
 return ProgramShell.Run("producer", () =>
 {
@@ -12,31 +13,41 @@ return ProgramShell.Run("producer", () =>
     options.Validate();
     var direction = DirectionNames.Parse(options.Direction);
     string path = RegionPath.Resolve(options.Region);
+    var mode = WaitModeNames.Parse("--mode", options.Mode);
+    var pollBudget = OptionChecks.PollBudget(mode, options.PollMicros);
 
     using var interrupt = new InterruptSignal();
 
     WaitForRegion(path, TimeSpan.FromSeconds(options.Wait), interrupt.Token);
     using var device = Device.Attach(path, Features.EndOfStream, TimeSpan.FromSeconds(options.HandshakeTimeout),
-        geometry => OptionChecks.PacketSize(options.Size, geometry.BufferSize));
+        geometry => OptionChecks.PacketSize(options.Size, geometry.BufferSize), maySleep: mode != WaitMode.Poll);
     using var stopped = interrupt.Token.Register(() => device.Header.SetStatus(DeviceStatus.Failed));
     int queues = device.Geometry.QueuePairs;
     var plan = new SendPlan(options.Packets, options.Seconds, queues);
     var stamper = new PacketStamper(options.Size);
     long start = Stopwatch.GetTimestamp();
+    var cpu = new CpuClock();
 
     var backends = new DeviceBackend[queues];
     var stall = TimeSpan.FromSeconds(options.StallTimeout);
     QueueThreads.Run(queues, (q, cancel) =>
     {
         var watch = new PeerWatch(device.CheckPeer, stall, "the consumer");
-        backends[q] = new DeviceBackend(device.Queue(q), direction, stamper, plan.PacketsFor(q), plan, watch);
+        var queue = device.Queue(q);
+        queue.GuestDoorbell.Coalesce(options.CoalesceFrames, TimeSpan.FromMicroseconds(options.CoalesceMicros));
+        backends[q] = new DeviceBackend(queue, direction, stamper, plan.PacketsFor(q), plan, watch, mode, pollBudget,
+            new RandomPauses(options.PauseChance, options.PauseMicros, seed: 1000 + q));
         backends[q].Run(start, cancel);
     }, violation => device.Header.ReportViolation(violation.Code), interrupt.Token);
     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
-    var summary = RunSummary.For("producer", direction, queues, options.Size, seconds);
+    var summary = RunSummary.For("producer", mode, direction, queues, options.Size, seconds, cpu.Percent());
     for (int q = 0; q < backends.Length; q++)
-        summary.Add(device.Queue(q).RxCompleted, backends[q].Tx, device.Queue(q).FillDrops, device.Queue(q).TxDrops);
+    {
+        var queue = device.Queue(q);
+        summary.Add(queue.RxCompleted, backends[q].Tx, queue.FillDrops, queue.TxDrops);
+        summary.AddWaiting(queue.GuestDoorbell, queue.Sleeper, backends[q].Idle);
+    }
     return summary.Print(options.Json);
 });
 

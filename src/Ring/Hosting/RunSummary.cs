@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ring.Doorbells;
 using Ring.Queues;
 using Ring.Traffic;
+using Ring.Waiting;
 
 namespace Ring.Hosting;
 
@@ -13,6 +15,8 @@ public sealed class RunSummary
 {
     /// <summary>"consumer" or "producer".</summary>
     public string Role { get; set; } = "";
+    /// <summary>How this side waited: poll, event or hybrid.</summary>
+    public string Mode { get; set; } = "";
     /// <summary>rx, tx or both (from the guest's point of view).</summary>
     public string Direction { get; set; } = "";
     /// <summary>Queue pairs.</summary>
@@ -33,6 +37,18 @@ public sealed class RunSummary
     public long Dropped { get; set; }
     /// <summary>Drops by reason.</summary>
     public Dictionary<string, long> Drops { get; set; } = [];
+    /// <summary>Doorbells this side rang to wake its peer.</summary>
+    public long DoorbellsRung { get; set; }
+    /// <summary>Times this side went to sleep on its doorbell.</summary>
+    public long Sleeps { get; set; }
+    /// <summary>Times its peer's doorbell woke it (or rang just before it slept).</summary>
+    public long Wakeups { get; set; }
+    /// <summary>Sleeps that ended by timeout (the periodic re-check), not by a doorbell.</summary>
+    public long SleepTimeouts { get; set; }
+    /// <summary>Wake-ups after which the next poll found nothing.</summary>
+    public long SpuriousWakeups { get; set; }
+    /// <summary>This process's CPU time over the run, in percent of one core.</summary>
+    public double Cpu { get; set; }
     /// <summary>Seconds from DRIVER_OK to the end of this side's work.</summary>
     public double Seconds { get; set; }
     /// <summary>Millions of packets per second, of what this side received (or, if it received nothing, sent).</summary>
@@ -43,8 +59,18 @@ public sealed class RunSummary
     private readonly DropCounters _drops = new();
 
     /// <summary>An empty summary to <see cref="Add"/> queues to.</summary>
-    public static RunSummary For(string role, Direction direction, int queues, int size, double seconds) =>
-        new() { Role = role, Direction = direction.Name(), Queues = queues, Size = size, Seconds = seconds };
+    public static RunSummary For(string role, WaitMode mode, Direction direction, int queues, int size, double seconds, double cpu) =>
+        new() { Role = role, Mode = mode.Name(), Direction = direction.Name(), Queues = queues, Size = size, Seconds = seconds, Cpu = cpu };
+
+    /// <summary>Adds one queue pair's waiting counts: the doorbell it rang, the one it slept on, its idle strategy.</summary>
+    public void AddWaiting(Doorbell rang, DoorbellSleeper slept, IIdleStrategy idle)
+    {
+        DoorbellsRung += rang.Rings;
+        Sleeps += slept.Sleeps;
+        Wakeups += slept.Wakeups;
+        SleepTimeouts += slept.Timeouts;
+        SpuriousWakeups += idle.SpuriousWakeups;
+    }
 
     /// <summary>Adds one queue pair's counts: what it sent, what it received and checked, what it dropped.</summary>
     public void Add(ulong sent, in SequenceChecker received, params ReadOnlySpan<DropCounters> drops)
@@ -85,8 +111,9 @@ public sealed class RunSummary
     public override string ToString()
     {
         string drops = Dropped == 0 ? "0" : $"{Dropped} ({string.Join(", ", Drops.Select(d => $"{d.Key}={d.Value}"))})";
-        return $"{Role}: {Direction} x{Queues} {Size} B: sent {Sent}, received {Received} in {Seconds:0.000} s = "
-            + $"{Mpps:0.00} Mpps {Gbps:0.00} Gbps; bad {Bad}, missing {Missing}, dropped {drops}";
+        return $"{Role}: {Mode} {Direction} x{Queues} {Size} B: sent {Sent}, received {Received} in {Seconds:0.000} s = "
+            + $"{Mpps:0.00} Mpps {Gbps:0.00} Gbps; bad {Bad}, missing {Missing}, dropped {drops}; "
+            + $"cpu {Cpu:0.0}%, doorbells rung {DoorbellsRung}, sleeps {Sleeps}, wakeups {Wakeups} ({SpuriousWakeups} spurious, {SleepTimeouts} timeouts)";
     }
 
     /// <summary>One line of JSON.</summary>

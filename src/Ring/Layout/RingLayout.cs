@@ -1,17 +1,17 @@
 namespace Ring.Layout;
 
 /// <summary>
-/// One single-producer/single-consumer ring: a producer index, a consumer index, two doorbell words, then
-/// 2^log2 entries. The indices are free-running u32 counters masked only at the slot: the number of entries in
+/// One single-producer/single-consumer ring: a producer index, a consumer index, then 2^log2 entries. The indices are free-running u32 counters masked only at the slot: the number of entries in
 /// the ring is always <c>producer - consumer</c> in unsigned arithmetic, which stays right across the 2^32 wrap
-/// as long as the ring holds at most 2^31 entries. Each index and doorbell word has its own 128-byte block.
+/// as long as the ring holds at most 2^31 entries. Each index has its own 128-byte block. (Doorbells are per side
+/// and queue pair, in <see cref="QueueControlLayout"/>.)
 /// </summary>
 /// <remarks>
 /// <code>
-///   0               128             256             384             512
-///   +---------------+---------------+---------------+---------------+-------------------------------+
-///   | producer idx  | consumer idx  | reader wakeup | writer wakeup | entries[size]                 |
-///   +---------------+---------------+---------------+---------------+-------------------------------+
+///   0               128             256
+///   +---------------+---------------+-------------------------------+
+///   | producer idx  | consumer idx  | entries[size]                 |
+///   +---------------+---------------+-------------------------------+
 /// </code>
 /// </remarks>
 public static class RingLayout
@@ -20,12 +20,8 @@ public static class RingLayout
     public const int ProducerIndexOffset = 0;
     /// <summary>u32 consumer index: written only by the side that drains the ring ("reader").</summary>
     public const int ConsumerIndexOffset = ProducerIndexOffset + RegionLayout.BlockLength;
-    /// <summary>u32 doorbell word the reader sleeps on when the ring is empty; reserved for event-wait, zero now.</summary>
-    public const int ReaderWakeupOffset = ConsumerIndexOffset + RegionLayout.BlockLength;
-    /// <summary>u32 doorbell word the writer sleeps on when the ring is full; reserved for event-wait, zero now.</summary>
-    public const int WriterWakeupOffset = ReaderWakeupOffset + RegionLayout.BlockLength;
     /// <summary>First entry. Entries are 8-byte buffer offsets (fill, TX completion) or 16-byte descriptors.</summary>
-    public const int EntriesOffset = WriterWakeupOffset + RegionLayout.BlockLength;
+    public const int EntriesOffset = ConsumerIndexOffset + RegionLayout.BlockLength;
 
     /// <summary>Smallest ring: 2^4 entries.</summary>
     public const int MinSizeLog2 = 4;

@@ -1,3 +1,4 @@
+using Ring.Doorbells;
 using Ring.Layout;
 using Ring.Rings;
 
@@ -40,14 +41,32 @@ public sealed unsafe class DeviceQueue
         _rxCompletion = new RingWriter<Descriptor>(regionBase + offsets.RxCompletion, size, q + "RX completion");
         _tx = new RingReader<Descriptor>(regionBase + offsets.Tx, size, q + "TX");
         _txCompletion = new RingWriter<ulong>(regionBase + offsets.TxCompletion, size, q + "TX completion");
-        _rxEndOfStream = (ulong*)(regionBase + offsets.Control + QueueControlLayout.RxEndOfStreamOffset);
-        _txEndOfStream = (ulong*)(regionBase + offsets.Control + QueueControlLayout.TxEndOfStreamOffset);
+        byte* control = regionBase + offsets.Control;
+        _rxEndOfStream = (ulong*)(control + QueueControlLayout.RxEndOfStreamOffset);
+        _txEndOfStream = (ulong*)(control + QueueControlLayout.TxEndOfStreamOffset);
+        GuestDoorbell = new Doorbell((uint*)(control + QueueControlLayout.GuestDoorbellOffset),
+            (uint*)(control + QueueControlLayout.GuestNeedsWakeupOffset), (uint*)(control + QueueControlLayout.GuestMaySleepOffset));
+        Sleeper = new DoorbellSleeper((uint*)(control + QueueControlLayout.DeviceDoorbellOffset),
+            (uint*)(control + QueueControlLayout.DeviceNeedsWakeupOffset), (uint*)(control + QueueControlLayout.DeviceMaySleepOffset));
         _pool = pool;
         _txReturn = new ulong[size];
     }
 
     /// <summary>The guest's pool; <see cref="BufferPool.Payload"/> gives a packet's bytes.</summary>
     public BufferPool Pool => _pool;
+
+    /// <summary>The guest's doorbell: rung after this queue publishes RX or TX completions or end of stream, when
+    /// the guest sleeps. Interrupt coalescing is set on it.</summary>
+    public Doorbell GuestDoorbell { get; }
+
+    /// <summary>This queue's own doorbell, to sleep on when the guest gives it nothing to do.</summary>
+    public DoorbellSleeper Sleeper { get; }
+
+    /// <summary>Whether the guest has posted fill buffers.</summary>
+    public bool HasFillBuffers => _fill.HasEntries;
+
+    /// <summary>Whether TX packets are waiting, or the guest has marked TX end of stream.</summary>
+    public bool HasTxWork => _tx.HasEntries || TryGetTxEndOfStream(out _);
 
     /// <summary>Fill entries dropped, by reason.</summary>
     public DropCounters FillDrops { get; } = new();
@@ -93,11 +112,15 @@ public sealed unsafe class DeviceQueue
     {
         if (filled.Length != _rxTakenGood)
             throw new InvalidOperationException($"complete all {_rxTakenGood} buffers taken, not {filled.Length}");
+        // Release the fill slots before publishing the completions (their offsets were copied out already): a
+        // guest that sees a completion then also sees room on the fill ring to recycle its buffer into. The other
+        // order lets it find the fill ring full, keep the buffer, and go to sleep while this side starves.
+        _fill.Release(_fillTaken);
+        _fillTaken = 0;
         for (int i = 0; i < filled.Length; i++)
             _rxCompletion.Set(i, new Descriptor(filled[i].Offset, (uint)filled[i].Length, DescriptorFlags.EndOfPacket));
         _rxCompletion.Submit(filled.Length);
-        _fill.Release(_fillTaken);
-        _fillTaken = 0;
+        GuestDoorbell.Published(filled.Length);
         RxCompleted += (ulong)filled.Length;
     }
 
@@ -107,6 +130,7 @@ public sealed unsafe class DeviceQueue
         // R3 (release): every RX completion and producer index published before is visible with the mark.
         // Pairs with A3 in GuestQueue.TryGetRxEndOfStream.
         Volatile.Write(ref *_rxEndOfStream, QueueControlLayout.EndOfStreamFlag | RxCompleted);
+        GuestDoorbell.Flush();
     }
 
     /// <summary>
@@ -145,11 +169,14 @@ public sealed unsafe class DeviceQueue
     /// <summary>Returns every valid buffer the last <see cref="ReceiveTx"/> took on the TX completion ring, in one burst.</summary>
     public void CompleteTx()
     {
+        // Release the TX slots before publishing the completions, as in CompleteRx: a guest that reaps a buffer
+        // then also finds room on the TX ring to send it again.
+        _tx.Release(_txTaken);
+        TxConsumed += (ulong)_txTaken;
         for (int i = 0; i < _txReturnCount; i++)
             _txCompletion.Set(i, _txReturn[i]);
         _txCompletion.Submit(_txReturnCount);
-        _tx.Release(_txTaken);
-        TxConsumed += (ulong)_txTaken;
+        GuestDoorbell.Published(_txReturnCount);
         _txTaken = _txReturnCount = 0;
     }
 

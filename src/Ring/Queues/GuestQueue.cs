@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Ring.Doorbells;
 using Ring.Layout;
 using Ring.Rings;
 
@@ -47,8 +48,13 @@ public sealed unsafe class GuestQueue
         _rxCompletion = new RingReader<Descriptor>(regionBase + offsets.RxCompletion, size, q + "RX completion");
         _tx = new RingWriter<Descriptor>(regionBase + offsets.Tx, size, q + "TX");
         _txCompletion = new RingReader<ulong>(regionBase + offsets.TxCompletion, size, q + "TX completion");
-        _rxEndOfStream = (ulong*)(regionBase + offsets.Control + QueueControlLayout.RxEndOfStreamOffset);
-        _txEndOfStream = (ulong*)(regionBase + offsets.Control + QueueControlLayout.TxEndOfStreamOffset);
+        byte* control = regionBase + offsets.Control;
+        _rxEndOfStream = (ulong*)(control + QueueControlLayout.RxEndOfStreamOffset);
+        _txEndOfStream = (ulong*)(control + QueueControlLayout.TxEndOfStreamOffset);
+        DeviceDoorbell = new Doorbell((uint*)(control + QueueControlLayout.DeviceDoorbellOffset),
+            (uint*)(control + QueueControlLayout.DeviceNeedsWakeupOffset), (uint*)(control + QueueControlLayout.DeviceMaySleepOffset));
+        Sleeper = new DoorbellSleeper((uint*)(control + QueueControlLayout.GuestDoorbellOffset),
+            (uint*)(control + QueueControlLayout.GuestNeedsWakeupOffset), (uint*)(control + QueueControlLayout.GuestMaySleepOffset));
         _pool = pool;
 
         _sideLength = (ulong)size * (ulong)pool.BufferSize;
@@ -67,6 +73,24 @@ public sealed unsafe class GuestQueue
 
     /// <summary>The pool the packets live in; <see cref="BufferPool.Payload"/> gives their bytes.</summary>
     public BufferPool Pool => _pool;
+
+    /// <summary>The device's doorbell: rung after this queue publishes fill buffers, TX packets or end of stream,
+    /// when the device sleeps.</summary>
+    public Doorbell DeviceDoorbell { get; }
+
+    /// <summary>This queue's own doorbell, to sleep on when there is nothing to receive or reap.</summary>
+    public DoorbellSleeper Sleeper { get; }
+
+    /// <summary>Whether RX completions are waiting, the device has marked RX end of stream, or free RX buffers
+    /// wait for room on the fill ring that has appeared.</summary>
+    public bool HasRxWork =>
+        _rxCompletion.HasEntries || TryGetRxEndOfStream(out _) || (_rxFreeCount != 0 && _fill.Reserve(1) != 0);
+
+    /// <summary>Whether the TX ring has room for at least one packet.</summary>
+    public bool HasTxRoom => _tx.Reserve(1) != 0;
+
+    /// <summary>Whether TX completions are waiting to be reaped.</summary>
+    public bool HasTxCompletions => _txCompletion.HasEntries;
 
     /// <summary>RX completions dropped, by reason.</summary>
     public DropCounters RxDrops { get; } = new();
@@ -97,6 +121,7 @@ public sealed unsafe class GuestQueue
             _fill.Set(i, offset);
         }
         _fill.Submit(n);
+        DeviceDoorbell.Published(n);
         return n;
     }
 
@@ -159,6 +184,7 @@ public sealed unsafe class GuestQueue
             }
         }
         _fill.Submit(n);
+        DeviceDoorbell.Published(n);
         if (_rxFreeCount != 0 && n == packets.Length)
             PostFill();
     }
@@ -194,6 +220,7 @@ public sealed unsafe class GuestQueue
             _tx.Set(i, new Descriptor(p.Offset, (uint)p.Length, DescriptorFlags.EndOfPacket));
         }
         _tx.Submit(n);
+        DeviceDoorbell.Published(n);
         _txPostedCount += n;
         TxPosted += (ulong)n;
         return n;
@@ -246,6 +273,7 @@ public sealed unsafe class GuestQueue
         // R4 (release): every TX descriptor and producer index published before is visible with the mark.
         // Pairs with A4 in DeviceQueue.TryGetTxEndOfStream.
         Volatile.Write(ref *_txEndOfStream, QueueControlLayout.EndOfStreamFlag | TxPosted);
+        DeviceDoorbell.Flush();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -43,8 +43,10 @@ public sealed unsafe class Device : IDisposable
     /// <see cref="RingException"/> naming the problem for a missing, foreign, corrupt or already-driven region.
     /// <paramref name="acceptGeometry"/> may refuse a valid region that does not suit the caller (by throwing)
     /// before the device claims it, so the driver is not left waiting on a device that will not run.
+    /// <paramref name="maySleep"/> tells the driver whether this device ever sleeps on its doorbell.
     /// </summary>
-    public static Device Attach(string path, Features offer, TimeSpan handshakeTimeout, Action<RegionGeometry>? acceptGeometry = null)
+    public static Device Attach(string path, Features offer, TimeSpan handshakeTimeout, Action<RegionGeometry>? acceptGeometry = null,
+        bool maySleep = false)
     {
         var region = SharedRegion.OpenFile(path);
         try
@@ -52,7 +54,7 @@ public sealed unsafe class Device : IDisposable
             var geometry = Validate(region);
             acceptGeometry?.Invoke(geometry);
             var device = new Device(region, geometry);
-            device.Handshake(offer, handshakeTimeout);
+            device.Handshake(offer, handshakeTimeout, maySleep);
             return device;
         }
         catch
@@ -74,7 +76,7 @@ public sealed unsafe class Device : IDisposable
     /// <inheritdoc />
     public void Dispose() => _region.Dispose();
 
-    private void Handshake(Features offer, TimeSpan timeout)
+    private void Handshake(Features offer, TimeSpan timeout, bool maySleep)
     {
         var header = Header;
         Region.Handshake.ThrowIfBroken(header);
@@ -94,6 +96,8 @@ public sealed unsafe class Device : IDisposable
         }
         // Only the device that won the claim writes its offer, then says so: the driver waits for DeviceReady.
         header.DeviceFeatures = offer;
+        foreach (var queue in _queues)
+            queue.Sleeper.DeclareMode(maySleep);
         header.PublishDeviceReady();
         Region.Handshake.WaitFor(header, () => (header.Status & DeviceStatus.FeaturesOk) != 0, timeout,
             "the consumer to accept features", () => driverPid);
@@ -106,6 +110,8 @@ public sealed unsafe class Device : IDisposable
         Features = accepted;
         Region.Handshake.WaitFor(header, () => (header.Status & DeviceStatus.DriverOk) != 0, timeout,
             "the consumer to set DRIVER_OK", () => driverPid);
+        foreach (var queue in _queues)
+            queue.GuestDoorbell.Arm(); // the driver declared its mode before DRIVER_OK, seen above (acquire)
     }
 
     private static RegionGeometry Validate(SharedRegion region)

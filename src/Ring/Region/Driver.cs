@@ -80,9 +80,10 @@ public sealed unsafe class Driver : IDisposable
     /// Runs the driver's half of the handshake: waits for a device to claim the region and publish its offer, sets
     /// ACKNOWLEDGE | DRIVER, accepts the subset of the device's features it <paramref name="wants"/> (failing when
     /// the offer lacks one it <paramref name="requires"/>), sets FEATURES_OK, posts every RX buffer on the fill
-    /// rings, and sets DRIVER_OK.
+    /// rings, and sets DRIVER_OK. <paramref name="maySleep"/> tells the device whether this driver ever sleeps on
+    /// its doorbell (event, hybrid), so a device whose driver only polls never pays for ringing.
     /// </summary>
-    public void Start(Features wants, Features requires, TimeSpan attachTimeout)
+    public void Start(Features wants, Features requires, TimeSpan attachTimeout, bool maySleep = false)
     {
         var header = Header;
         Handshake.WaitFor(header, () => header.DeviceReady, attachTimeout, $"a producer to attach to {Path}", () => 0);
@@ -98,7 +99,12 @@ public sealed unsafe class Driver : IDisposable
         // The atomic OR is a full fence: the device sees our features once it sees FEATURES_OK.
         header.SetStatus(DeviceStatus.FeaturesOk);
         foreach (var queue in _queues)
+        {
+            queue.Sleeper.DeclareMode(maySleep);
+            queue.DeviceDoorbell.Arm(); // the device declared its mode before DeviceReady, seen above (acquire)
             queue.PostFill();
+        }
+        // The atomic OR is a full fence: our mode words and fill entries are visible with DRIVER_OK.
         header.SetStatus(DeviceStatus.DriverOk);
     }
 

@@ -58,6 +58,9 @@ public sealed unsafe class RingReader<T> where T : unmanaged
         return (int)Math.Min(available, (uint)wanted);
     }
 
+    /// <summary>Whether at least one entry is ready (re-reads the producer index only when the cache is empty).</summary>
+    public bool HasEntries => Peek(1) != 0;
+
     /// <summary>A copy of the <paramref name="i"/>-th peeked entry. Read each entry once and keep the copy.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Get(int i) => _entries[(_nextToRead + (uint)i) & _mask];

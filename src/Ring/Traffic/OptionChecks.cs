@@ -1,3 +1,5 @@
+using Ring.Waiting;
+
 namespace Ring.Traffic;
 
 /// <summary>Range checks for the programs' numeric options, each failing with one line.</summary>
@@ -10,6 +12,21 @@ public static class OptionChecks
             throw new ArgumentException($"--size must be at least {PacketStamper.MinSize} bytes, not {size}");
         if (size > bufferSize)
             throw new ArgumentException($"--size {size} is larger than a buffer ({bufferSize} bytes)");
+    }
+
+    /// <summary>Hybrid mode's poll budget when <c>--poll-us</c> is not given, in microseconds. Measured: see
+    /// docs/DOORBELL.md.</summary>
+    public const double DefaultPollMicros = 50;
+
+    /// <summary>The hybrid poll budget: <c>--poll-us</c> only goes with <c>--mode hybrid</c>, and is 0..1000000.</summary>
+    public static TimeSpan PollBudget(WaitMode mode, double? pollMicros)
+    {
+        if (pollMicros is not null && mode != WaitMode.Hybrid)
+            throw new ArgumentException($"--poll-us applies only to --mode hybrid, not --mode {mode.Name()}");
+        double micros = pollMicros ?? DefaultPollMicros;
+        if (!(micros >= 0 && micros <= 1_000_000))
+            throw new ArgumentException($"--poll-us must be 0..1000000, not {micros}");
+        return TimeSpan.FromMicroseconds(micros);
     }
 
     /// <summary>A timeout in seconds: more than 0, at most a day.</summary>

@@ -20,15 +20,17 @@ public sealed class PeerWatch(Action checkPeer, TimeSpan stallTimeout, string wa
     private long _idlePolls;
 
     /// <summary>Records a poll that did work.</summary>
-    public void Worked() => _idlePolls = -1;
+    public void Worked() => _idlePolls = 0;
 
-    /// <summary>Records a poll that found nothing; every so often checks the peer and the stall timeout.</summary>
-    public void Idle()
+    /// <summary>Records a poll that found nothing; every so often (and after every sleep, <paramref name="slept"/>)
+    /// checks the peer and the stall timeout.</summary>
+    public void Idle(bool slept = false)
     {
-        if (++_idlePolls % IdlePollsPerClockRead != 0)
+        _idlePolls++;
+        if (!slept && _idlePolls != 1 && _idlePolls % IdlePollsPerClockRead != 0)
             return;
         long now = _clock.ElapsedTicks;
-        if (_idlePolls == 0)
+        if (_idlePolls == 1)
             _lastWork = now; // first idle poll after work: the stall clock starts here
         if (now - _lastCheck < CheckInterval.TotalSeconds * Stopwatch.Frequency)
             return;

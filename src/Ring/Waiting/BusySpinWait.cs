@@ -1,0 +1,11 @@
+namespace Ring.Waiting;
+
+/// <summary>Busy-poll: never sleeps, makes no system call. The loop spins straight into the next poll.</summary>
+public sealed class BusySpinWait : IIdleStrategy
+{
+    /// <inheritdoc />
+    public bool Idle(int workCount) => false;
+
+    /// <inheritdoc />
+    public long SpuriousWakeups => 0;
+}

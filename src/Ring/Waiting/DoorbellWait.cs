@@ -1,0 +1,34 @@
+using Ring.Doorbells;
+
+namespace Ring.Waiting;
+
+/// <summary>
+/// Event-wait: as soon as a poll finds nothing, announce and sleep on the doorbell until the peer rings (or the
+/// timeout passes, to re-check the rings and the peer). Many packets arrive per wake-up under load.
+/// </summary>
+public sealed class DoorbellWait(DoorbellSleeper sleeper, Func<bool> hasWork, TimeSpan timeout) : IIdleStrategy
+{
+    /// <summary>Longest single sleep: after it the loop re-checks its rings and the peer's liveness.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(10);
+
+    private bool _justWoken;
+
+    /// <inheritdoc />
+    public long SpuriousWakeups { get; private set; }
+
+    /// <inheritdoc />
+    public bool Idle(int workCount)
+    {
+        if (workCount != 0)
+        {
+            _justWoken = false;
+            return false;
+        }
+        if (_justWoken)
+            SpuriousWakeups++; // the doorbell rang, yet the poll after it found nothing
+        long wakeups = sleeper.Wakeups;
+        bool slept = sleeper.Sleep(hasWork, timeout);
+        _justWoken = sleeper.Wakeups != wakeups;
+        return slept;
+    }
+}

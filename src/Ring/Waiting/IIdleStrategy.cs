@@ -1,0 +1,14 @@
+namespace Ring.Waiting;
+
+/// <summary>
+/// What a poll loop does after each poll, given how much work the poll found, as Agrona's idle strategies: the
+/// loop does not know whether it busy-polls, sleeps on a doorbell, or both.
+/// </summary>
+public interface IIdleStrategy
+{
+    /// <summary>Called after every poll. Returns whether it slept (the caller then checks on its peer).</summary>
+    bool Idle(int workCount);
+
+    /// <summary>Wake-ups after which the next poll found no work.</summary>
+    long SpuriousWakeups { get; }
+}
