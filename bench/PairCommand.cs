@@ -3,6 +3,7 @@ using Ring;
 using Ring.Hosting;
 using Ring.Region;
 using Ring.Traffic;
+using Ring.Waiting;
 
 namespace Bench;
 
@@ -26,6 +27,10 @@ internal static class PairCommand
     public static PairResult Execute(PairOptions options, out string table)
     {
         var direction = DirectionNames.Parse(options.Direction);
+        var mode = WaitModeNames.Parse("--mode", options.Mode);
+        var deviceMode = options.DeviceMode is null ? mode : WaitModeNames.Parse("--device-mode", options.DeviceMode);
+        if (options.PollMicros is not null && mode != WaitMode.Hybrid && deviceMode != WaitMode.Hybrid)
+            throw new ArgumentException("--poll-us applies only when --mode or --device-mode is hybrid");
         _ = new SendPlan(options.Packets, options.Seconds, 1); // validates --packets/--seconds before starting anything
         var (consumerCpu, producerCpu) = ParseCpus(options.Cpus);
         string region = options.Region ?? $"pair-{Environment.ProcessId}";
@@ -34,7 +39,9 @@ internal static class PairCommand
         string[] common = ["--region", region, "--direction", options.Direction, "--size", Invariant(options.Size), "--json"];
         var consumerArgs = common.Concat(["--queues", Invariant(options.Queues), "--ring-size", Invariant(options.RingSize),
             "--buffer-size", Invariant(options.BufferSize)]);
-        var producerArgs = common.Concat(["--wait", "10"]);
+        consumerArgs = consumerArgs.Concat(ModeArgs(mode, options.PollMicros));
+        var producerArgs = common.Concat(["--wait", "10"]).Concat(ModeArgs(deviceMode, options.PollMicros))
+            .Concat(["--coalesce-frames", Invariant(options.CoalesceFrames), "--coalesce-usecs", Invariant(options.CoalesceMicros)]);
         if ((direction & Direction.Tx) != 0)
             consumerArgs = consumerArgs.Concat(SendArgs(options));
         if ((direction & Direction.Rx) != 0)
@@ -56,6 +63,9 @@ internal static class PairCommand
         table = Table(result, consumerSummary, producerSummary, options.Cpus);
         return result;
     }
+
+    private static IEnumerable<string> ModeArgs(WaitMode mode, double? pollMicros) =>
+        mode == WaitMode.Hybrid && pollMicros is { } us ? ["--mode", mode.Name(), "--poll-us", Invariant(us)] : ["--mode", mode.Name()];
 
     private static IEnumerable<string> SendArgs(PairOptions options) =>
         options.Packets is { } p ? ["--packets", Invariant(p)]
@@ -90,12 +100,15 @@ internal static class PairCommand
     {
         var lines = new List<string>
         {
-            $"pair: {r.Mode}, {r.Size} B, {r.Queues} queue pair(s), direction {r.Direction}, cpus {(cpus.Length == 0 ? "unpinned" : cpus)}",
-            $"{"side",-9} {"sent",12} {"received",12} {"bad",6} {"missing",8} {"dropped",8} {"seconds",8} {"Mpps",8} {"Gbps",7}",
+            $"pair: consumer {r.Mode}, producer {r.DeviceMode}, {r.Size} B, {r.Queues} queue pair(s), direction {r.Direction}, cpus {(cpus.Length == 0 ? "unpinned" : cpus)}",
+            $"{"side",-9} {"sent",12} {"received",12} {"bad",6} {"missing",8} {"dropped",8} {"seconds",8} {"Mpps",8} {"Gbps",7} {"cpu%",6} {"rung",9} {"sleeps",9} {"wakeups",9}",
         };
         foreach (var s in new[] { producer, consumer })
-            lines.Add(Row(s.Role, s.Sent, s.Received, s.Bad, s.Missing, s.Dropped, s.Seconds, s.Mpps, s.Gbps));
+            lines.Add(Row(s.Role, s.Sent, s.Received, s.Bad, s.Missing, s.Dropped, s.Seconds, s.Mpps, s.Gbps)
+                + $" {s.Cpu,6:0.0} {s.DoorbellsRung,9} {s.Sleeps,9} {s.Wakeups,9}");
         lines.Add(Row("total", r.Sent, r.Received, r.Bad, r.Missing, r.Dropped, r.Seconds, r.Mpps, r.Gbps));
+        if (r.Wakeups != 0)
+            lines.Add($"consumer: {r.PktsPerWakeup:0.0} packets per wake-up, {r.SpuriousWakeups} spurious wake-ups");
         lines.Add(r.Clean ? "result: ok, every packet received in order" : "result: FAILED, packets lost, bad or dropped");
         return string.Join('\n', lines);
     }

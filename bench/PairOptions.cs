@@ -27,6 +27,21 @@ public sealed class PairOptions
     [Option("buffer-size", Default = 2048, HelpText = "Bytes per pool buffer, a power of two.")]
     public int BufferSize { get; set; } = 2048;
 
+    [Option("mode", Default = "poll", HelpText = "How the consumer waits: poll, event or hybrid.")]
+    public string Mode { get; set; } = "poll";
+
+    [Option("device-mode", HelpText = "How the producer waits: poll, event or hybrid (default: as --mode).")]
+    public string? DeviceMode { get; set; }
+
+    [Option("poll-us", HelpText = "Hybrid poll budget in microseconds, for whichever side runs hybrid.")]
+    public double? PollMicros { get; set; }
+
+    [Option("coalesce-frames", Default = 0, HelpText = "Producer interrupt coalescing: packets per doorbell (0: off).")]
+    public int CoalesceFrames { get; set; }
+
+    [Option("coalesce-usecs", Default = 0.0, HelpText = "Producer interrupt coalescing: longest hold in microseconds (0: off).")]
+    public double CoalesceMicros { get; set; }
+
     [Option("cpus", Default = "0,1", HelpText = "Cores for the consumer and the producer (taskset); empty: no pinning.")]
     public string Cpus { get; set; } = "0,1";
 

@@ -7,8 +7,10 @@ namespace Bench;
 /// <summary>The combined result of one pair run: both programs' summaries folded into one row.</summary>
 public sealed class PairResult
 {
-    /// <summary>Consumption mode (busy-poll only, for now).</summary>
+    /// <summary>How the consumer waited: poll, event or hybrid.</summary>
     public string Mode { get; set; } = "poll";
+    /// <summary>How the producer waited.</summary>
+    public string DeviceMode { get; set; } = "poll";
     /// <summary>Packet size.</summary>
     public int Size { get; set; }
     /// <summary>Queue pairs.</summary>
@@ -32,6 +34,21 @@ public sealed class PairResult
     /// <summary>Gigabits of payload received per second.</summary>
     public double Gbps { get; set; }
 
+    /// <summary>Doorbells the producer rang to wake the consumer.</summary>
+    public long Doorbells { get; set; }
+    /// <summary>Doorbells the consumer rang to wake the producer.</summary>
+    public long DeviceDoorbells { get; set; }
+    /// <summary>Times the consumer woke from sleep on its doorbell.</summary>
+    public long Wakeups { get; set; }
+    /// <summary>Consumer wake-ups after which it found nothing.</summary>
+    public long SpuriousWakeups { get; set; }
+    /// <summary>Packets the consumer moved (received + sent) per wake-up; 0 when it never slept.</summary>
+    public double PktsPerWakeup { get; set; }
+    /// <summary>The consumer's CPU time over its run, percent of one core.</summary>
+    public double ConsumerCpu { get; set; }
+    /// <summary>The producer's CPU time over its run, percent of one core.</summary>
+    public double ProducerCpu { get; set; }
+
     /// <summary>Whether every packet sent was received, in order, with nothing dropped.</summary>
     [JsonIgnore]
     public bool Clean => Received == Sent && Bad == 0 && Missing == 0 && Dropped == 0;
@@ -52,6 +69,15 @@ public sealed class PairResult
             Missing = consumer.Missing + producer.Missing,
             Dropped = consumer.Dropped + producer.Dropped,
             Seconds = seconds,
+            Mode = consumer.Mode,
+            DeviceMode = producer.Mode,
+            Doorbells = producer.DoorbellsRung,
+            DeviceDoorbells = consumer.DoorbellsRung,
+            Wakeups = consumer.Wakeups,
+            SpuriousWakeups = consumer.SpuriousWakeups,
+            PktsPerWakeup = consumer.Wakeups == 0 ? 0 : (double)(consumer.Received + consumer.Sent) / consumer.Wakeups,
+            ConsumerCpu = consumer.Cpu,
+            ProducerCpu = producer.Cpu,
         };
         ulong bytes = consumer.ReceivedBytes + producer.ReceivedBytes;
         result.Mpps = seconds > 0 ? result.Received / seconds / 1e6 : 0;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ring.Queues;
 using Ring.Traffic;
 using Ring.Waiting;
@@ -22,14 +23,16 @@ internal sealed class GuestApplication
     private readonly SendPlan _plan;
     private readonly PeerWatch _watch;
     private readonly RandomPauses _pauses;
+    private readonly RatePacer _pacer;
     private SequenceChecker _rx;
     private bool _rxDone;
     private bool _txDone;
     private int _pendingCount; // packets stamped but not yet taken by the TX ring
 
     public GuestApplication(GuestQueue queue, Direction direction, PacketStamper stamper, ulong txPackets,
-        SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses)
+        SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses, RatePacer pacer)
     {
+        _pacer = pacer;
         _queue = queue;
         _stamper = stamper;
         _txPackets = txPackets;
@@ -43,6 +46,9 @@ internal sealed class GuestApplication
 
     /// <summary>What the RX side received and checked.</summary>
     public SequenceChecker Rx => _rx;
+
+    /// <summary>One-way latency of what the RX side received.</summary>
+    public LatencyRecorder Latency { get; } = new();
 
     /// <summary>What this loop does when a poll finds nothing.</summary>
     public IIdleStrategy Idle { get; }
@@ -60,6 +66,7 @@ internal sealed class GuestApplication
         ulong txSequence = 0, txBursts = 0;
         var queue = _queue;
         var pool = queue.Pool;
+        _pacer.Start(startTicks);
 
         while (!(_rxDone && _txDone))
         {
@@ -69,9 +76,22 @@ internal sealed class GuestApplication
             if (!_rxDone)
             {
                 int n = queue.ReceiveBurst(burst);
-                for (int i = 0; i < n; i++)
-                    _rx.Check(pool.Payload(burst[i]));
-                queue.Recycle(burst[..n]);
+                if (n != 0)
+                {
+                    Latency.BeginBurst(Stopwatch.GetTimestamp());
+                    for (int i = 0; i < n; i++)
+                    {
+                        var payload = pool.Payload(burst[i]);
+                        _rx.Check(payload);
+                        Latency.Record(payload);
+                    }
+                    Latency.EndBurst();
+                    queue.Recycle(burst[..n]);
+                }
+                else
+                {
+                    queue.PostFill(); // buffers kept back when the fill ring had no room (a misbehaving device)
+                }
                 work += n;
                 if (n == 0 && queue.TryGetRxEndOfStream(out ulong total) && queue.RxCompletionsConsumed >= total)
                     _rxDone = true;
@@ -86,10 +106,11 @@ internal sealed class GuestApplication
                     bool timeUp = _plan.TimeIsUp(startTicks, txBursts++);
                     if (_pendingCount == 0 && txSequence < _txPackets && !timeUp)
                     {
-                        int want = (int)Math.Min((ulong)BurstSize, _txPackets - txSequence);
+                        long now = Stopwatch.GetTimestamp();
+                        int want = _pacer.Allowance(now, txSequence, (int)Math.Min((ulong)BurstSize, _txPackets - txSequence));
                         _pendingCount = queue.AllocateTx(pending[..want], _stamper.Size);
                         for (int i = 0; i < _pendingCount; i++)
-                            _stamper.Write(pool.Payload(pending[i]), txSequence++);
+                            _stamper.Write(pool.Payload(pending[i]), txSequence++, now);
                     }
                     int sent = queue.SendBurst(pending[.._pendingCount]);
                     if (sent != 0 && sent != _pendingCount)
@@ -110,11 +131,12 @@ internal sealed class GuestApplication
             if (work != 0)
             {
                 _watch.Worked();
-                Idle.Idle(work);
+                Idle.Idle(work, TimeSpan.MaxValue);
             }
             else
             {
-                _watch.Idle(Idle.Idle(0));
+                var maxSleep = _txDone || !_pacer.Paced ? TimeSpan.MaxValue : _pacer.UntilNext(Stopwatch.GetTimestamp(), txSequence);
+                _watch.Idle(Idle.Idle(0, maxSleep));
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ring.Queues;
 using Ring.Traffic;
 using Ring.Waiting;
@@ -22,13 +23,15 @@ internal sealed class DeviceBackend
     private readonly SendPlan _plan;
     private readonly PeerWatch _watch;
     private readonly RandomPauses _pauses;
+    private readonly RatePacer _pacer;
     private SequenceChecker _tx;
     private bool _rxDone;
     private bool _txDone;
 
     public DeviceBackend(DeviceQueue queue, Direction direction, PacketStamper stamper, ulong rxPackets,
-        SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses)
+        SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses, RatePacer pacer)
     {
+        _pacer = pacer;
         _queue = queue;
         _stamper = stamper;
         _rxPackets = rxPackets;
@@ -42,6 +45,9 @@ internal sealed class DeviceBackend
 
     /// <summary>What the TX side received and checked.</summary>
     public SequenceChecker Tx => _tx;
+
+    /// <summary>One-way latency of what the TX side received.</summary>
+    public LatencyRecorder Latency { get; } = new();
 
     /// <summary>What this loop does when a poll finds nothing.</summary>
     public IIdleStrategy Idle { get; }
@@ -58,6 +64,7 @@ internal sealed class DeviceBackend
         ulong rxSequence = 0, rxBursts = 0;
         var queue = _queue;
         var pool = queue.Pool;
+        _pacer.Start(startTicks);
 
         while (!(_rxDone && _txDone))
         {
@@ -66,12 +73,13 @@ internal sealed class DeviceBackend
             int work = 0;
             if (!_rxDone)
             {
-                int want = (int)Math.Min((ulong)BurstSize, _rxPackets - rxSequence);
-                int n = queue.TakeRxBuffers(burst[..want]);
+                long now = Stopwatch.GetTimestamp();
+                int want = _pacer.Allowance(now, rxSequence, (int)Math.Min((ulong)BurstSize, _rxPackets - rxSequence));
+                int n = want == 0 ? 0 : queue.TakeRxBuffers(burst[..want]);
                 for (int i = 0; i < n; i++)
                 {
                     burst[i] = burst[i].WithLength(_stamper.Size);
-                    _stamper.Write(pool.Payload(burst[i]), rxSequence++);
+                    _stamper.Write(pool.Payload(burst[i]), rxSequence++, now);
                 }
                 queue.CompleteRx(burst[..n]);
                 work += n;
@@ -84,8 +92,17 @@ internal sealed class DeviceBackend
             if (!_txDone)
             {
                 int n = queue.ReceiveTx(burst);
-                for (int i = 0; i < n; i++)
-                    _tx.Check(pool.Payload(burst[i]));
+                if (n != 0)
+                {
+                    Latency.BeginBurst(Stopwatch.GetTimestamp());
+                    for (int i = 0; i < n; i++)
+                    {
+                        var payload = pool.Payload(burst[i]);
+                        _tx.Check(payload);
+                        Latency.Record(payload);
+                    }
+                    Latency.EndBurst();
+                }
                 queue.CompleteTx();
                 work += n;
                 if (n == 0 && queue.TryGetTxEndOfStream(out ulong total) && queue.TxConsumed >= total)
@@ -94,12 +111,13 @@ internal sealed class DeviceBackend
             if (work != 0)
             {
                 _watch.Worked();
-                Idle.Idle(work);
+                Idle.Idle(work, TimeSpan.MaxValue);
             }
             else
             {
                 queue.GuestDoorbell.FlushIfDue();
-                _watch.Idle(Idle.Idle(0));
+                var maxSleep = _rxDone || !_pacer.Paced ? TimeSpan.MaxValue : _pacer.UntilNext(Stopwatch.GetTimestamp(), rxSequence);
+                _watch.Idle(Idle.Idle(0, maxSleep));
             }
         }
         queue.GuestDoorbell.Flush();

@@ -22,6 +22,9 @@ public sealed class ProducerOptions
     [Option("seconds", HelpText = "RX: send for this many seconds (default 3 when --packets is not given).")]
     public double? Seconds { get; set; }
 
+    [Option("rate", Default = 0.0, HelpText = "Offered load in packets per second over all queues, for what this side sends (0: as fast as possible).")]
+    public double Rate { get; set; }
+
     [Option("mode", Default = "poll", HelpText = "How to wait for work: poll (busy-poll), event (sleep on the doorbell), hybrid (poll --poll-us, then sleep).")]
     public string Mode { get; set; } = "poll";
 
@@ -69,5 +72,6 @@ public sealed class ProducerOptions
         OptionChecks.Timeout("handshake-timeout", HandshakeTimeout);
         OptionChecks.Timeout("stall-timeout", StallTimeout);
         _ = new SendPlan(Packets, Seconds, 1);
+        _ = new RatePacer(Rate);
     }
 }

@@ -25,21 +25,24 @@ return ProgramShell.Run("producer", () =>
     int queues = device.Geometry.QueuePairs;
     var plan = new SendPlan(options.Packets, options.Seconds, queues);
     var stamper = new PacketStamper(options.Size);
-    long start = Stopwatch.GetTimestamp();
-    var cpu = new CpuClock();
-
-    var backends = new DeviceBackend[queues];
     var stall = TimeSpan.FromSeconds(options.StallTimeout);
-    QueueThreads.Run(queues, (q, cancel) =>
+    var backends = Enumerable.Range(0, queues).Select(q =>
     {
         var watch = new PeerWatch(device.CheckPeer, stall, "the consumer");
         var queue = device.Queue(q);
         queue.GuestDoorbell.Coalesce(options.CoalesceFrames, TimeSpan.FromMicroseconds(options.CoalesceMicros));
-        backends[q] = new DeviceBackend(queue, direction, stamper, plan.PacketsFor(q), plan, watch, mode, pollBudget,
-            new RandomPauses(options.PauseChance, options.PauseMicros, seed: 1000 + q));
-        backends[q].Run(start, cancel);
-    }, violation => device.Header.ReportViolation(violation.Code), interrupt.Token);
+        return new DeviceBackend(queue, direction, stamper, plan.PacketsFor(q), plan, watch, mode, pollBudget,
+            new RandomPauses(options.PauseChance, options.PauseMicros, seed: 1000 + q), new RatePacer(options.Rate / queues));
+    }).ToArray();
+
+    // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
+    var cpu = new CpuClock();
+    var allocations = new AllocationMeter();
+    long start = Stopwatch.GetTimestamp();
+    QueueThreads.Run(queues, (q, cancel) => backends[q].Run(start, cancel),
+        violation => device.Header.ReportViolation(violation.Code), interrupt.Token);
     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+    allocations.Stop();
 
     var summary = RunSummary.For("producer", mode, direction, queues, options.Size, seconds, cpu.Percent());
     for (int q = 0; q < backends.Length; q++)
@@ -47,7 +50,11 @@ return ProgramShell.Run("producer", () =>
         var queue = device.Queue(q);
         summary.Add(queue.RxCompleted, backends[q].Tx, queue.FillDrops, queue.TxDrops);
         summary.AddWaiting(queue.GuestDoorbell, queue.Sleeper, backends[q].Idle);
+        if (q != 0)
+            backends[0].Latency.Add(backends[q].Latency);
     }
+    summary.SetLatency(backends[0].Latency);
+    summary.SetAllocations(allocations);
     return summary.Print(options.Json);
 });
 

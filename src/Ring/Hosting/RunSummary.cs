@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HdrHistogram;
 using System.Text.Json.Serialization;
 using Ring.Doorbells;
 using Ring.Queues;
@@ -49,6 +50,20 @@ public sealed class RunSummary
     public long SpuriousWakeups { get; set; }
     /// <summary>This process's CPU time over the run, in percent of one core.</summary>
     public double Cpu { get; set; }
+    /// <summary>One-way latency percentiles of what this side received, in ns (0 when it received nothing).</summary>
+    public long P50Ns { get; set; }
+    /// <summary>90th percentile latency, ns.</summary>
+    public long P90Ns { get; set; }
+    /// <summary>99th percentile latency, ns.</summary>
+    public long P99Ns { get; set; }
+    /// <summary>99.9th percentile latency, ns.</summary>
+    public long P999Ns { get; set; }
+    /// <summary>Largest latency seen, ns.</summary>
+    public long MaxNs { get; set; }
+    /// <summary>Bytes this process allocated on the managed heap during the run (after set-up).</summary>
+    public long AllocBytes { get; set; }
+    /// <summary>Garbage collections during the run, all generations.</summary>
+    public int Gcs { get; set; }
     /// <summary>Seconds from DRIVER_OK to the end of this side's work.</summary>
     public double Seconds { get; set; }
     /// <summary>Millions of packets per second, of what this side received (or, if it received nothing, sent).</summary>
@@ -87,6 +102,26 @@ public sealed class RunSummary
         ComputeRates();
     }
 
+    /// <summary>Fills the latency percentiles from <paramref name="latency"/>.</summary>
+    public void SetLatency(LatencyRecorder latency)
+    {
+        var h = latency.Histogram;
+        if (h.TotalCount == 0)
+            return;
+        P50Ns = h.GetValueAtPercentile(50);
+        P90Ns = h.GetValueAtPercentile(90);
+        P99Ns = h.GetValueAtPercentile(99);
+        P999Ns = h.GetValueAtPercentile(99.9);
+        MaxNs = h.GetMaxValue();
+    }
+
+    /// <summary>Fills the allocation counts from <paramref name="meter"/>.</summary>
+    public void SetAllocations(AllocationMeter meter)
+    {
+        AllocBytes = meter.Bytes;
+        Gcs = meter.Collections;
+    }
+
     /// <summary>Whether every packet received checked out and nothing was dropped.</summary>
     [JsonIgnore]
     public bool Clean => Bad == 0 && Missing == 0 && Dropped == 0;
@@ -113,7 +148,8 @@ public sealed class RunSummary
         string drops = Dropped == 0 ? "0" : $"{Dropped} ({string.Join(", ", Drops.Select(d => $"{d.Key}={d.Value}"))})";
         return $"{Role}: {Mode} {Direction} x{Queues} {Size} B: sent {Sent}, received {Received} in {Seconds:0.000} s = "
             + $"{Mpps:0.00} Mpps {Gbps:0.00} Gbps; bad {Bad}, missing {Missing}, dropped {drops}; "
-            + $"cpu {Cpu:0.0}%, doorbells rung {DoorbellsRung}, sleeps {Sleeps}, wakeups {Wakeups} ({SpuriousWakeups} spurious, {SleepTimeouts} timeouts)";
+            + (P50Ns != 0 ? $"latency p50 {P50Ns} ns p99 {P99Ns} ns p99.9 {P999Ns} ns max {MaxNs} ns; " : "")
+            + $"allocated {AllocBytes} B, {Gcs} GCs; cpu {Cpu:0.0}%, doorbells rung {DoorbellsRung}, sleeps {Sleeps}, wakeups {Wakeups} ({SpuriousWakeups} spurious, {SleepTimeouts} timeouts)";
     }
 
     /// <summary>One line of JSON.</summary>

@@ -117,6 +117,7 @@ public sealed unsafe class DeviceQueue
         // order lets it find the fill ring full, keep the buffer, and go to sleep while this side starves.
         _fill.Release(_fillTaken);
         _fillTaken = 0;
+        _rxTakenGood = 0;
         for (int i = 0; i < filled.Length; i++)
             _rxCompletion.Set(i, new Descriptor(filled[i].Offset, (uint)filled[i].Length, DescriptorFlags.EndOfPacket));
         _rxCompletion.Submit(filled.Length);

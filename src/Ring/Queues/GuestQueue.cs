@@ -113,6 +113,8 @@ public sealed unsafe class GuestQueue
     /// <summary>Posts every free RX buffer that fits on the fill ring, in one burst.</summary>
     public int PostFill()
     {
+        if (_rxFreeCount == 0)
+            return 0; // nothing to post: leave the shared index (and the device's cached copy of its line) alone
         int n = _fill.Reserve(_rxFreeCount);
         for (int i = 0; i < n; i++)
         {

@@ -69,6 +69,8 @@ public sealed unsafe class RingReader<T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Release(int count)
     {
+        if (count == 0)
+            return; // an empty burst must not store: the store would take the line away from the writer's cache
         _nextToRead += (uint)count;
         // R2 (release): our loads of the released slots complete before the writer can see them free.
         // Pairs with A2 in RingWriter.RefreshFree.

@@ -68,6 +68,8 @@ public sealed unsafe class RingWriter<T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Submit(int count)
     {
+        if (count == 0)
+            return; // an empty burst must not store: the store would take the line away from the reader's cache
         _nextToWrite += (uint)count;
         // R1 (release): the slot stores made by Set above become visible no later than the new producer index.
         // Pairs with A1 in RingReader.RefreshAvailable on the reader's side.

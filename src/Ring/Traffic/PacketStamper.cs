@@ -5,7 +5,7 @@ namespace Ring.Traffic;
 
 /// <summary>
 /// Writes test packets: a fixed pattern of <see cref="Size"/> bytes with the sequence number in the first 8
-/// (little-endian), as testpmd's txonly and the reference lean.c do.
+/// (little-endian), as testpmd's txonly and the reference lean.c do, and the send time in the next 8.
 /// </summary>
 public sealed class PacketStamper
 {
@@ -26,11 +26,13 @@ public sealed class PacketStamper
     /// <summary>Bytes per packet.</summary>
     public int Size { get; }
 
-    /// <summary>Writes packet <paramref name="sequence"/> into <paramref name="buffer"/> (at least <see cref="Size"/> bytes).</summary>
+    /// <summary>Writes packet <paramref name="sequence"/>, sent at <paramref name="stamp"/> (Stopwatch ticks), into
+    /// <paramref name="buffer"/> (at least <see cref="Size"/> bytes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(Span<byte> buffer, ulong sequence)
+    public void Write(Span<byte> buffer, ulong sequence, long stamp)
     {
         _template.AsSpan().CopyTo(buffer);
         BinaryPrimitives.WriteUInt64LittleEndian(buffer, sequence);
+        BinaryPrimitives.WriteInt64LittleEndian(buffer[LatencyRecorder.StampOffset..], stamp);
     }
 }

@@ -4,7 +4,7 @@ namespace Ring.Waiting;
 public sealed class BusySpinWait : IIdleStrategy
 {
     /// <inheritdoc />
-    public bool Idle(int workCount) => false;
+    public bool Idle(int workCount, TimeSpan maxSleep) => false;
 
     /// <inheritdoc />
     public long SpuriousWakeups => 0;

@@ -11,13 +11,16 @@ public sealed class DoorbellWait(DoorbellSleeper sleeper, Func<bool> hasWork, Ti
     /// <summary>Longest single sleep: after it the loop re-checks its rings and the peer's liveness.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>Shortest sleep worth a system call; a shorter cap spins instead (the kernel's timer slack is 50 µs).</summary>
+    public static readonly TimeSpan MinSleep = TimeSpan.FromMicroseconds(50);
+
     private bool _justWoken;
 
     /// <inheritdoc />
     public long SpuriousWakeups { get; private set; }
 
     /// <inheritdoc />
-    public bool Idle(int workCount)
+    public bool Idle(int workCount, TimeSpan maxSleep)
     {
         if (workCount != 0)
         {
@@ -26,8 +29,10 @@ public sealed class DoorbellWait(DoorbellSleeper sleeper, Func<bool> hasWork, Ti
         }
         if (_justWoken)
             SpuriousWakeups++; // the doorbell rang, yet the poll after it found nothing
+        if (maxSleep < MinSleep)
+            return false; // not worth a system call: spin into the next poll
         long wakeups = sleeper.Wakeups;
-        bool slept = sleeper.Sleep(hasWork, timeout);
+        bool slept = sleeper.Sleep(hasWork, maxSleep < timeout ? maxSleep : timeout);
         _justWoken = sleeper.Wakeups != wakeups;
         return slept;
     }

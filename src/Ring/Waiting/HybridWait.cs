@@ -17,12 +17,12 @@ public sealed class HybridWait(DoorbellSleeper sleeper, Func<bool> hasWork, Time
     public long SpuriousWakeups => _sleep.SpuriousWakeups;
 
     /// <inheritdoc />
-    public bool Idle(int workCount)
+    public bool Idle(int workCount, TimeSpan maxSleep)
     {
         if (workCount != 0)
         {
             _idleSince = 0;
-            return _sleep.Idle(workCount);
+            return _sleep.Idle(workCount, maxSleep);
         }
         long now = Stopwatch.GetTimestamp();
         if (_idleSince == 0)
@@ -30,6 +30,6 @@ public sealed class HybridWait(DoorbellSleeper sleeper, Func<bool> hasWork, Time
         if (now - _idleSince < _budgetTicks)
             return false;
         _idleSince = 0;
-        return _sleep.Idle(0);
+        return _sleep.Idle(0, maxSleep);
     }
 }

@@ -6,8 +6,9 @@ namespace Ring.Waiting;
 /// </summary>
 public interface IIdleStrategy
 {
-    /// <summary>Called after every poll. Returns whether it slept (the caller then checks on its peer).</summary>
-    bool Idle(int workCount);
+    /// <summary>Called after every poll. Returns whether it slept (the caller then checks on its peer). A sleep
+    /// lasts at most <paramref name="maxSleep"/> (a paced sender's next send time).</summary>
+    bool Idle(int workCount, TimeSpan maxSleep);
 
     /// <summary>Wake-ups after which the next poll found no work.</summary>
     long SpuriousWakeups { get; }
