@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Ring.Tests.Support;
+
+namespace Ring.Tests;
+
+/// <summary>
+/// The doorbell protocol of docs/DOORBELL.md as a Promela model (models/doorbell.pml) under x86-TSO store buffers,
+/// checked by spin with no futex timeout: the correct protocol has no lost wake-up and no deadlock, and each
+/// variant broken on purpose (no re-check S4, no sleeper fence S3, no waker fence W2) is caught, so the check can
+/// fail. Each variant is checked twice, as models/check.sh does: a safety run (spin's deadlock check and the model's
+/// assertions, one of them naming the lost wake-up) and a liveness run (LTL <c>&lt;&gt; (consumed == K)</c>).
+/// spin and gcc are Debian packages that .ci/run installs.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed partial class DoorbellModelTests : IDisposable
+{
+    /// <summary>How long one run (spin, gcc and pan together) may take; the model checks in well under a second.</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
+
+    /// <summary>How long a killed program's pipes may take to close.</summary>
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>pan's first error in a safety run when the consumer sleeps on published items and nothing wakes it.</summary>
+    private const string LostWakeup = "assertion violated  !(((asleep&&pdone)&&(mem[0]>consumed)))";
+
+    private readonly string _work = Directory.CreateTempSubdirectory("ring-doorbell-model-").FullName;
+
+    private int _runs;
+
+    private enum Mode
+    {
+        /// <summary>pan -DSAFETY: invalid end states (deadlock) and assertions.</summary>
+        Safety,
+
+        /// <summary>-DLIVENESS, ./pan -a: the LTL property &lt;&gt; (consumed == K).</summary>
+        Liveness,
+    }
+
+    [Fact]
+    public void Model_CorrectProtocol_HasNoLostWakeupOrDeadlock()
+    {
+        AssertNoErrors();
+        // Nor does it lean on the barrier the kernel's futex_wait has of its own.
+        AssertNoErrors("-DNO_FUTEX_BARRIER");
+    }
+
+    [Fact]
+    public void Model_WithoutRecheck_CheckerFindsLostWakeup() => AssertFindsLostWakeup("-DNO_RECHECK");
+
+    [Fact]
+    public void Model_WithoutSleeperFence_CheckerFindsLostWakeup() => AssertFindsLostWakeup("-DNO_SLEEPER_FENCE");
+
+    [Fact]
+    public void Model_WithoutWakerFence_CheckerFindsLostWakeup() => AssertFindsLostWakeup("-DNO_WAKER_FENCE");
+
+    /// <summary>
+    /// The control for the two fence tests: with stores going straight to memory (sequential consistency) the
+    /// protocol needs neither fence, so what catches the fence variants is the model's store buffers.
+    /// </summary>
+    [Fact]
+    public void Model_WithoutStoreBuffers_NeedsNoFence() =>
+        AssertNoErrors("-DSC", "-DNO_SLEEPER_FENCE", "-DNO_WAKER_FENCE");
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temporary directory left behind is harmless.
+        }
+    }
+
+    private void AssertNoErrors(params string[] defines)
+    {
+        foreach (var mode in Enum.GetValues<Mode>())
+        {
+            var run = Check(mode, defines);
+            Assert.True(run.Errors == 0, $"{run.Name}: expected errors: 0, got {run.Errors} ({run.FirstError})\n{run.Output}");
+            Assert.True(run.States > 0, $"{run.Name}: no state count in pan's output\n{run.Output}");
+            Assert.False(Incomplete().IsMatch(run.Output), $"{run.Name}: the search did not cover the state space\n{run.Output}");
+        }
+    }
+
+    private void AssertFindsLostWakeup(string define)
+    {
+        var safety = Check(Mode.Safety, define);
+        Assert.True(safety.Errors > 0, $"{safety.Name}: expected errors: N>0, got errors: 0: the check cannot fail\n{safety.Output}");
+        Assert.True(safety.FirstError?.StartsWith(LostWakeup, StringComparison.Ordinal) == true,
+            $"{safety.Name}: expected the lost-wake-up assertion, got: {safety.FirstError}\n{safety.Output}");
+
+        var liveness = Check(Mode.Liveness, define);
+        Assert.True(liveness.Errors > 0, $"{liveness.Name}: expected errors: N>0, got errors: 0: the check cannot fail\n{liveness.Output}");
+        Assert.True(liveness.FirstError?.StartsWith("acceptance cycle", StringComparison.Ordinal) == true,
+            $"{liveness.Name}: expected an acceptance cycle (a run that never consumes all items), got: {liveness.FirstError}\n{liveness.Output}");
+    }
+
+    /// <summary>spin -a, gcc and pan for one variant in a fresh directory, as models/check.sh runs them.</summary>
+    private PanRun Check(Mode mode, params string[] defines)
+    {
+        string spin = Require("spin");
+        string gcc = Require("gcc");
+        string name = $"{(defines.Length == 0 ? "correct" : string.Join(' ', defines))} ({mode.ToString().ToLowerInvariant()} run)";
+        string dir = Directory.CreateDirectory(Path.Combine(_work, $"run{++_runs}")).FullName;
+        File.Copy(Path.Combine(RepoRoot(), "models", "doorbell.pml"), Path.Combine(dir, "doorbell.pml"));
+
+        var clock = Stopwatch.StartNew();
+        var spinArgs = new List<string> { "-a" };
+        spinArgs.AddRange(defines);
+        if (mode == Mode.Liveness)
+            spinArgs.Add("-DLIVENESS");
+        spinArgs.Add("doorbell.pml");
+        var gccArgs = new List<string> { "-O2", "-w" };
+        if (mode == Mode.Safety)
+            gccArgs.Add("-DSAFETY");
+        gccArgs.AddRange(["-o", "pan", "pan.c"]);
+        var panArgs = new List<string> { "-m100000" };
+        if (mode == Mode.Liveness)
+            panArgs.Add("-a");
+
+        string log = "";
+        foreach (var (program, arguments) in new[] { (spin, spinArgs), (gcc, gccArgs), (Path.Combine(dir, "pan"), panArgs) })
+        {
+            var (exitCode, output) = Run(program, arguments, dir, Deadline - clock.Elapsed, name, log);
+            log += $"$ {Path.GetFileName(program)} {string.Join(' ', arguments)}\n{output}";
+            Assert.True(exitCode == 0, $"{name}: {Path.GetFileName(program)} exited {exitCode}\n{log}");
+        }
+
+        var errors = ErrorCount().Match(log);
+        Assert.True(errors.Success, $"{name}: no \"errors: N\" in pan's output\n{log}");
+        var states = StateCount().Match(log);
+        var first = FirstError().Match(log);
+        return new PanRun(name, int.Parse(errors.Groups[1].Value, CultureInfo.InvariantCulture),
+            states.Success ? long.Parse(states.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
+            first.Success ? first.Groups[1].Value : null, log);
+    }
+
+    /// <summary>Runs one program to its end within <paramref name="deadline"/>; kills it and fails the test past it.</summary>
+    private static (int ExitCode, string Output) Run(string program, List<string> arguments, string dir, TimeSpan deadline,
+        string name, string logSoFar)
+    {
+        var info = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+            info.ArgumentList.Add(argument);
+        using var process = Process.Start(info);
+        Assert.True(process is not null, $"{name}: could not start {program}");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        bool exited = process.WaitForExit(deadline > TimeSpan.Zero ? deadline : TimeSpan.Zero);
+        if (!exited)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(OutputGrace);
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited between the wait and the kill.
+            }
+        }
+        Task.WaitAll([stdout, stderr], OutputGrace);
+        string output = (stdout.IsCompleted ? stdout.Result : "(stdout still open)")
+            + (stderr.IsCompleted ? stderr.Result : "(stderr still open)");
+        Assert.True(exited, $"{name}: {Path.GetFileName(program)} did not finish within {Deadline.TotalSeconds:0} s "
+            + $"and was killed\n{logSoFar}$ {Path.GetFileName(program)} {string.Join(' ', arguments)}\n{output}");
+        return (process.ExitCode, output);
+    }
+
+    /// <summary>The full path of <paramref name="tool"/> on PATH; fails the test, never skips, when it is missing.</summary>
+    private static string Require(string tool)
+    {
+        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator,
+                     StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(dir, tool);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        Assert.Fail($"{tool} is not installed: the doorbell model check needs spin and gcc (Debian packages). "
+            + ".ci/run installs them; by hand: apt-get install spin gcc");
+        return tool;
+    }
+
+    /// <summary>The directory holding Ring.sln, above the test binaries.</summary>
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Ring.sln")))
+                return dir.FullName;
+        }
+        Assert.Fail($"no Ring.sln above {AppContext.BaseDirectory}");
+        return "";
+    }
+
+    [GeneratedRegex(@"errors: (\d+)")]
+    private static partial Regex ErrorCount();
+
+    [GeneratedRegex(@"^\s*(\d+) states, stored", RegexOptions.Multiline)]
+    private static partial Regex StateCount();
+
+    [GeneratedRegex(@"^pan:1: (.*?) \(at depth \d+\)", RegexOptions.Multiline)]
+    private static partial Regex FirstError();
+
+    [GeneratedRegex("max search depth too small|out of memory|search not completed", RegexOptions.IgnoreCase)]
+    private static partial Regex Incomplete();
+
+    /// <summary>What one pan run reported: its error count, stored states and first error, and everything printed.</summary>
+    private sealed record PanRun(string Name, int Errors, long States, string? FirstError, string Output);
+}
