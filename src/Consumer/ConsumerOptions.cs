@@ -35,6 +35,9 @@ public sealed class ConsumerOptions
     [Option("rate", Default = 0.0, HelpText = "Offered load in packets per second over all queues, for what this side sends (0: as fast as possible).")]
     public double Rate { get; set; }
 
+    [Option("echo", HelpText = "Send every received packet back on TX (the round-trip benchmark's far end); implies --direction both.")]
+    public bool Echo { get; set; }
+
     [Option("mode", Default = "poll", HelpText = "How to wait for work: poll (busy-poll), event (sleep on the doorbell), hybrid (poll --poll-us, then sleep).")]
     public string Mode { get; set; } = "poll";
 

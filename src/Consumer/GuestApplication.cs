@@ -9,7 +9,8 @@ namespace Consumer;
 /// The guest application on one queue pair: <c>rxonly</c> receives bursts, checks each packet's sequence number
 /// and recycles the buffers onto the fill ring; <c>txonly</c> stamps sequence-numbered packets into free TX
 /// buffers, sends them in bursts and reaps TX completions. Between polls that find nothing it does what its
-/// idle strategy says (spin, sleep on the doorbell, or spin then sleep). Finishes when the device's RX
+/// idle strategy says (spin, sleep on the doorbell, or spin then sleep). With echo on, every packet received is
+/// copied into a TX buffer and sent back (the round-trip benchmark's far end). Finishes when the device's RX
 /// end-of-stream total has been consumed and every TX buffer has come back.
 /// </summary>
 internal sealed class GuestApplication
@@ -24,15 +25,17 @@ internal sealed class GuestApplication
     private readonly PeerWatch _watch;
     private readonly RandomPauses _pauses;
     private readonly RatePacer _pacer;
+    private readonly bool _echo;
     private SequenceChecker _rx;
     private bool _rxDone;
     private bool _txDone;
     private int _pendingCount; // packets stamped but not yet taken by the TX ring
 
     public GuestApplication(GuestQueue queue, Direction direction, PacketStamper stamper, ulong txPackets,
-        SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses, RatePacer pacer)
+        SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses, RatePacer pacer, bool echo)
     {
         _pacer = pacer;
+        _echo = echo;
         _queue = queue;
         _stamper = stamper;
         _txPackets = txPackets;
@@ -86,6 +89,8 @@ internal sealed class GuestApplication
                         Latency.Record(payload);
                     }
                     Latency.EndBurst();
+                    if (_echo)
+                        Echo(burst[..n], pending);
                     queue.Recycle(burst[..n]);
                 }
                 else
@@ -104,7 +109,7 @@ internal sealed class GuestApplication
                 if (!txMarked)
                 {
                     bool timeUp = _plan.TimeIsUp(startTicks, txBursts++);
-                    if (_pendingCount == 0 && txSequence < _txPackets && !timeUp)
+                    if (!_echo && _pendingCount == 0 && txSequence < _txPackets && !timeUp)
                     {
                         long now = Stopwatch.GetTimestamp();
                         int want = _pacer.Allowance(now, txSequence, (int)Math.Min((ulong)BurstSize, _txPackets - txSequence));
@@ -117,7 +122,8 @@ internal sealed class GuestApplication
                         pending[sent.._pendingCount].CopyTo(pending);
                     _pendingCount -= sent;
                     work += sent;
-                    if (_pendingCount == 0 && (txSequence == _txPackets || timeUp))
+                    bool sendingDone = _echo ? _rxDone : txSequence == _txPackets || timeUp;
+                    if (_pendingCount == 0 && sendingDone)
                     {
                         queue.MarkTxEndOfStream();
                         txMarked = true;
@@ -138,6 +144,36 @@ internal sealed class GuestApplication
                 var maxSleep = _txDone || !_pacer.Paced ? TimeSpan.MaxValue : _pacer.UntilNext(Stopwatch.GetTimestamp(), txSequence);
                 _watch.Idle(Idle.Idle(0, maxSleep));
             }
+        }
+    }
+
+    /// <summary>Sends copies of <paramref name="received"/> back on the TX ring, in order, waiting for TX buffers and
+    /// ring room as needed (the peer is watched while it waits).</summary>
+    private void Echo(ReadOnlySpan<Packet> received, Span<Packet> tx)
+    {
+        var pool = _queue.Pool;
+        for (int echoed = 0; echoed < received.Length;)
+        {
+            int left = received.Length - echoed;
+            if (_queue.TxFree < left)
+                _queue.ReapTxCompletions();
+            int m = _queue.AllocateTx(tx[..left], pool.BufferSize);
+            for (int i = 0; i < m; i++)
+            {
+                var source = pool.Payload(received[echoed + i]);
+                tx[i] = tx[i].WithLength(source.Length);
+                source.CopyTo(pool.Payload(tx[i]));
+            }
+            for (int sent = 0; sent < m;)
+            {
+                int n = _queue.SendBurst(tx[sent..m]);
+                sent += n;
+                if (n == 0)
+                    _watch.Idle();
+            }
+            if (m == 0)
+                _watch.Idle();
+            echoed += m;
         }
     }
 }

@@ -11,7 +11,7 @@ return ProgramShell.Run("consumer", () =>
     if (OptionParser.Parse<ConsumerOptions>(args) is not { } options)
         return ExitCodes.Ok;
     var geometry = options.Validate();
-    var direction = DirectionNames.Parse(options.Direction);
+    var direction = options.Echo ? Direction.Both : DirectionNames.Parse(options.Direction);
     var plan = new SendPlan(options.Packets, options.Seconds, options.Queues);
     _ = new RatePacer(options.Rate); // validates --rate before the region is made
     var stamper = new PacketStamper(options.Size);
@@ -31,8 +31,8 @@ return ProgramShell.Run("consumer", () =>
         var queue = driver.Queue(q);
         var watch = new PeerWatch(() => driver.CheckPeer(deviceMayBeGone: queue.TryGetRxEndOfStream(out _)), stall,
             "the producer");
-        return new GuestApplication(queue, direction, stamper, plan.PacketsFor(q), plan, watch, mode, pollBudget,
-            new RandomPauses(options.PauseChance, options.PauseMicros, seed: q), new RatePacer(options.Rate / options.Queues));
+        return new GuestApplication(queue, direction, stamper, options.Echo ? 0 : plan.PacketsFor(q), plan, watch, mode, pollBudget,
+            new RandomPauses(options.PauseChance, options.PauseMicros, seed: q), new RatePacer(options.Rate / options.Queues), options.Echo);
     }).ToArray();
 
     // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.

@@ -10,7 +10,8 @@ namespace Producer;
 /// sequence-numbered packets into them and posts RX completions, then marks end of stream with its total; on TX it
 /// drains the guest's TX ring, checks each packet's sequence number and posts TX completions, until the guest's
 /// end-of-stream total has been consumed. Between polls that find nothing it does what its idle strategy says; a
-/// doorbell that coalescing holds back is rung once its time is up.
+/// doorbell that coalescing holds back is rung once its time is up. In ping-pong mode it sends one packet at a time
+/// and waits for the guest to echo it back on TX, so the TX latency it records is the round trip.
 /// </summary>
 internal sealed class DeviceBackend
 {
@@ -24,14 +25,16 @@ internal sealed class DeviceBackend
     private readonly PeerWatch _watch;
     private readonly RandomPauses _pauses;
     private readonly RatePacer _pacer;
+    private readonly bool _pingPong;
     private SequenceChecker _tx;
     private bool _rxDone;
     private bool _txDone;
 
     public DeviceBackend(DeviceQueue queue, Direction direction, PacketStamper stamper, ulong rxPackets,
-        SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses, RatePacer pacer)
+        SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses, RatePacer pacer, bool pingPong)
     {
         _pacer = pacer;
+        _pingPong = pingPong;
         _queue = queue;
         _stamper = stamper;
         _rxPackets = rxPackets;
@@ -75,6 +78,8 @@ internal sealed class DeviceBackend
             {
                 long now = Stopwatch.GetTimestamp();
                 int want = _pacer.Allowance(now, rxSequence, (int)Math.Min((ulong)BurstSize, _rxPackets - rxSequence));
+                if (_pingPong && _tx.Received != rxSequence)
+                    want = 0; // the last packet has not come back yet
                 int n = want == 0 ? 0 : queue.TakeRxBuffers(burst[..want]);
                 for (int i = 0; i < n; i++)
                 {

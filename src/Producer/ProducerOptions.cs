@@ -25,6 +25,9 @@ public sealed class ProducerOptions
     [Option("rate", Default = 0.0, HelpText = "Offered load in packets per second over all queues, for what this side sends (0: as fast as possible).")]
     public double Rate { get; set; }
 
+    [Option("rtt", HelpText = "Round trip: send one packet at a time and wait for the consumer (--echo) to send it back; the latency reported is the round trip. Implies --direction both.")]
+    public bool Rtt { get; set; }
+
     [Option("mode", Default = "poll", HelpText = "How to wait for work: poll (busy-poll), event (sleep on the doorbell), hybrid (poll --poll-us, then sleep).")]
     public string Mode { get; set; } = "poll";
 

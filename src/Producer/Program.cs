@@ -11,7 +11,7 @@ return ProgramShell.Run("producer", () =>
     if (OptionParser.Parse<ProducerOptions>(args) is not { } options)
         return ExitCodes.Ok;
     options.Validate();
-    var direction = DirectionNames.Parse(options.Direction);
+    var direction = options.Rtt ? Direction.Both : DirectionNames.Parse(options.Direction);
     string path = RegionPath.Resolve(options.Region);
     var mode = WaitModeNames.Parse("--mode", options.Mode);
     var pollBudget = OptionChecks.PollBudget(mode, options.PollMicros);
@@ -32,7 +32,7 @@ return ProgramShell.Run("producer", () =>
         var queue = device.Queue(q);
         queue.GuestDoorbell.Coalesce(options.CoalesceFrames, TimeSpan.FromMicroseconds(options.CoalesceMicros));
         return new DeviceBackend(queue, direction, stamper, plan.PacketsFor(q), plan, watch, mode, pollBudget,
-            new RandomPauses(options.PauseChance, options.PauseMicros, seed: 1000 + q), new RatePacer(options.Rate / queues));
+            new RandomPauses(options.PauseChance, options.PauseMicros, seed: 1000 + q), new RatePacer(options.Rate / queues), options.Rtt);
     }).ToArray();
 
     // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.

@@ -27,6 +27,9 @@ public sealed unsafe class DoorbellSleeper
     /// <summary>Sleeps ended by the timeout.</summary>
     public long Timeouts { get; private set; }
 
+    /// <summary>Whether this side declared a mode that sleeps, so <see cref="Sleep"/> may be called.</summary>
+    internal bool CanSleep => _primitive is not null;
+
     /// <summary>Tells the peer, before the handshake completes, whether this side will ever sleep.</summary>
     internal void DeclareMode(bool maySleep)
     {
