@@ -7,10 +7,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-if ! command -v spin >/dev/null || ! command -v gcc >/dev/null; then
-  { apt-get update -qq && apt-get install -y -qq spin gcc >/dev/null; } ||
-    { echo "doorbell: cannot install spin and gcc (apt-get install spin gcc)"; exit 1; }
-fi
+"$(dirname "$0")/install-tools.sh" || exit 1
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

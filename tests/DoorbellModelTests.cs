@@ -180,8 +180,16 @@ public sealed partial class DoorbellModelTests : IDisposable
         return (process.ExitCode, output);
     }
 
-    /// <summary>The full path of <paramref name="tool"/> on PATH; fails the test, never skips, when it is missing.</summary>
-    private static string Require(string tool)
+    private static readonly Lazy<(int ExitCode, string Output)> ToolInstall = new(() =>
+        Run("/bin/bash", [Path.Combine(RepoRoot(), "models", "install-tools.sh")], Path.GetTempPath(),
+            TimeSpan.FromMinutes(5), "install spin and gcc", ""));
+
+    /// <summary>The full path of <paramref name="tool"/> on PATH, installing spin and gcc once when missing
+    /// (models/install-tools.sh); fails the test, never skips, when it is still missing.</summary>
+    private static string Require(string tool) => Find(tool) ?? (ToolInstall.Value.ExitCode == 0 ? Find(tool) : null)
+        ?? FailMissing(tool, ToolInstall.Value.Output);
+
+    private static string? Find(string tool)
     {
         foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator,
                      StringSplitOptions.RemoveEmptyEntries))
@@ -190,8 +198,12 @@ public sealed partial class DoorbellModelTests : IDisposable
             if (File.Exists(candidate))
                 return candidate;
         }
-        Assert.Fail($"{tool} is not installed: the doorbell model check needs spin and gcc (Debian packages). "
-            + ".ci/run installs them; by hand: apt-get install spin gcc");
+        return null;
+    }
+
+    private static string FailMissing(string tool, string installOutput)
+    {
+        Assert.Fail($"{tool} is not installed and models/install-tools.sh could not install it: {installOutput.Trim()}");
         return tool;
     }
 
