@@ -1,7 +1,9 @@
+using System.Diagnostics;
+
 namespace Ring.Traffic;
 
 /// <summary>
-/// Test traffic shaping: before a burst, with probability <c>chance</c>, the loop sleeps up to <c>maxMicros</c>.
+/// Test traffic shaping: before a burst, with probability <c>chance</c>, the loop stalls up to <c>maxMicros</c>.
 /// It makes the peer find empty rings and go to sleep thousands of times, which is what a lost wake-up needs to
 /// show itself. Off (chance 0) in normal runs.
 /// </summary>
@@ -18,7 +20,10 @@ public sealed class RandomPauses(double chance, int maxMicros, int seed)
         if (chance == 0 || _random.NextDouble() >= chance)
             return;
         Taken++;
-        Thread.Sleep(TimeSpan.FromMicroseconds(_random.Next(maxMicros + 1)));
+        // Spin to a deadline: Thread.Sleep rounds a TimeSpan down to whole milliseconds, so it cannot pause 300 µs.
+        long until = Stopwatch.GetTimestamp() + (long)(_random.Next(maxMicros + 1) * (Stopwatch.Frequency / 1e6));
+        while (Stopwatch.GetTimestamp() < until)
+            Thread.SpinWait(20);
     }
 
     /// <summary>Checks the options that configure pauses.</summary>
