@@ -4,7 +4,7 @@ namespace Bench;
 
 /// <summary>
 /// One of the pair's programs, started from the binaries built beside this one, pinned with taskset, with its
-/// standard output and error captured.
+/// standard output and error captured; or, through <see cref="Run"/>, an outside tool (gcc, a reference program).
 /// </summary>
 internal sealed class ChildProcess : IDisposable
 {
@@ -12,10 +12,14 @@ internal sealed class ChildProcess : IDisposable
     private readonly Task<string> _stdout;
     private readonly Task<string> _stderr;
 
-    private ChildProcess(string name, Process process)
+    private readonly string _commandLine;
+
+    private ChildProcess(string name, Process process, IEnumerable<string> args)
     {
         Name = name;
         _process = process;
+        _commandLine = string.Join(' ', args.Prepend(name));
+        process.StandardInput.Close();
         _stdout = process.StandardOutput.ReadToEndAsync();
         _stderr = process.StandardError.ReadToEndAsync();
     }
@@ -30,12 +34,7 @@ internal sealed class ChildProcess : IDisposable
         string binary = Path.Combine(AppContext.BaseDirectory, program);
         if (!File.Exists(binary))
             throw new Ring.RingException($"{binary} not found: build the solution first");
-        var info = new ProcessStartInfo
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var info = NewStartInfo();
         if (cpu is null)
         {
             info.FileName = binary;
@@ -50,8 +49,47 @@ internal sealed class ChildProcess : IDisposable
         foreach (string arg in args)
             info.ArgumentList.Add(arg);
         var process = Process.Start(info) ?? throw new Ring.RingException($"could not start {program}");
-        return new ChildProcess(program.ToLowerInvariant(), process);
+        return new ChildProcess(program.ToLowerInvariant(), process, args);
     }
+
+    /// <summary>
+    /// Runs <paramref name="file"/> (a path, or a name looked up on PATH) with <paramref name="args"/> to the end and
+    /// returns its standard output. Throws <see cref="Ring.RingException"/>, with everything it printed, when it
+    /// exits non-zero or is still running after <paramref name="timeout"/> (it is then killed).
+    /// </summary>
+    public static string Run(string file, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var info = NewStartInfo();
+        info.FileName = file;
+        foreach (string arg in args)
+            info.ArgumentList.Add(arg);
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new Ring.RingException($"could not start {file}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new Ring.RingException($"could not start {file}: {e.Message}");
+        }
+        using var child = new ChildProcess(Path.GetFileName(file), process, args);
+        if (!child.WaitUntil(DateTime.UtcNow + timeout))
+        {
+            child.Kill();
+            throw new Ring.RingException($"{file} did not finish within {timeout.TotalSeconds:0} s and was killed\n{child.Describe()}");
+        }
+        if (child.ExitCode != 0)
+            throw new Ring.RingException($"{file} failed\n{child.Describe()}");
+        return child.Stdout;
+    }
+
+    private static ProcessStartInfo NewStartInfo() => new()
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        RedirectStandardInput = true, // never read; keeps the caller's terminal out of reach
+        UseShellExecute = false,
+    };
 
     /// <summary>Whether it is still running.</summary>
     public bool Running => !_process.HasExited;
@@ -85,6 +123,15 @@ internal sealed class ChildProcess : IDisposable
 
     /// <summary>Everything it printed on standard error.</summary>
     public string Stderr => _stderr.Result;
+
+    /// <summary>Its command line, exit code and everything it printed (after it exited or was killed), for an error message.</summary>
+    public string Describe()
+    {
+        bool closed = Task.WaitAll([_stdout, _stderr], TimeSpan.FromSeconds(5));
+        string Text(Task<string> output) => closed || output.IsCompleted ? output.Result.TrimEnd() : "(pipe still open)";
+        return $"{_commandLine}: {(_process.HasExited ? $"exit {_process.ExitCode}" : "still running")}\n"
+            + $"  stdout: {Text(_stdout)}\n  stderr: {Text(_stderr)}";
+    }
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,9 +1,7 @@
-using System.Globalization;
-using Ring;
 using Ring.Hosting;
-using Ring.Region;
 using Ring.Traffic;
 using Ring.Waiting;
+using static Bench.ProgramPair;
 
 namespace Bench;
 
@@ -18,6 +16,11 @@ internal static class PairCommand
     {
         var result = Execute(options, out string table);
         Console.WriteLine(table);
+        if (options.Refs)
+        {
+            result.Refs = RefsCommand.TryExecute(new RefsOptions { Size = options.Size, Cpus = options.Cpus }, Console.Error);
+            Console.WriteLine(result.Refs.Text);
+        }
         if (options.Json)
             Console.WriteLine(result.ToJson());
         return result.Clean ? ExitCodes.Ok : ExitCodes.VerificationFailed;
@@ -32,9 +35,9 @@ internal static class PairCommand
         if (options.PollMicros is not null && mode != WaitMode.Hybrid && deviceMode != WaitMode.Hybrid)
             throw new ArgumentException("--poll-us applies only when --mode or --device-mode is hybrid");
         _ = new SendPlan(options.Packets, options.Seconds, 1); // validates --packets/--seconds before starting anything
-        var (consumerCpu, producerCpu) = ParseCpus(options.Cpus);
+        _ = new RatePacer(options.Rate); // and --rate
+        _ = ParseCpus(options.Cpus);
         string region = options.Region ?? $"pair-{Environment.ProcessId}";
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(options.Timeout ?? DefaultTimeout(options));
 
         string[] common = ["--region", region, "--direction", options.Direction, "--size", Invariant(options.Size), "--json"];
         var consumerArgs = common.Concat(["--queues", Invariant(options.Queues), "--ring-size", Invariant(options.RingSize),
@@ -47,66 +50,43 @@ internal static class PairCommand
         if ((direction & Direction.Rx) != 0)
             producerArgs = producerArgs.Concat(SendArgs(options));
 
-        using var consumer = ChildProcess.Start("Consumer", consumerCpu, consumerArgs);
-        using var producer = ChildProcess.Start("Producer", producerCpu, producerArgs);
-        bool finished = consumer.WaitUntil(deadline) & producer.WaitUntil(deadline);
-        if (!finished)
-        {
-            consumer.Kill();
-            producer.Kill();
-            File.Delete(RegionPath.Resolve(region));
-            throw new RingException($"pair did not finish within {(options.Timeout ?? DefaultTimeout(options)):0} s; both processes killed");
-        }
-        var consumerSummary = SummaryOf(consumer);
-        var producerSummary = SummaryOf(producer);
-        var result = PairResult.Combine(consumerSummary, producerSummary);
-        table = Table(result, consumerSummary, producerSummary, options.Cpus);
+        var timeout = TimeSpan.FromSeconds(options.Timeout ?? DefaultTimeout(options));
+        var (consumer, producer) = ProgramPair.Run("pair", region, options.Cpus, consumerArgs, producerArgs, timeout);
+        var result = PairResult.Combine(consumer, producer);
+        result.RatePps = options.Rate;
+        table = Table(result, consumer, producer, options.Cpus);
         return result;
     }
 
-    private static IEnumerable<string> ModeArgs(WaitMode mode, double? pollMicros) =>
-        mode == WaitMode.Hybrid && pollMicros is { } us ? ["--mode", mode.Name(), "--poll-us", Invariant(us)] : ["--mode", mode.Name()];
-
-    private static IEnumerable<string> SendArgs(PairOptions options) =>
-        options.Packets is { } p ? ["--packets", Invariant(p)]
-        : options.Seconds is { } s ? ["--seconds", Invariant(s)]
-        : [];
-
-    private static double DefaultTimeout(PairOptions options) =>
-        30 + (options.Seconds ?? SendPlan.DefaultSeconds) + (options.Packets ?? 0) / 1e6;
-
-    private static (string?, string?) ParseCpus(string cpus)
+    private static IEnumerable<string> SendArgs(PairOptions options)
     {
-        if (string.IsNullOrWhiteSpace(cpus))
-            return (null, null);
-        string[] parts = cpus.Split(',');
-        if (parts.Length != 2 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int c) && c < Environment.ProcessorCount))
-            throw new ArgumentException($"--cpus takes two core numbers below {Environment.ProcessorCount}, like 0,1; not '{cpus}'");
-        return (parts[0], parts[1]);
+        IEnumerable<string> amount = options.Packets is { } p ? ["--packets", Invariant(p)]
+            : options.Seconds is { } s ? ["--seconds", Invariant(s)]
+            : [];
+        return options.Rate > 0 ? amount.Concat(["--rate", Invariant(options.Rate)]) : amount;
     }
 
-    private static RunSummary SummaryOf(ChildProcess child)
+    private static double DefaultTimeout(PairOptions options)
     {
-        string? last = child.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
-        if (child.ExitCode is not (ExitCodes.Ok or ExitCodes.VerificationFailed) || last is null || !last.StartsWith('{'))
-        {
-            string why = child.Stderr.Trim();
-            throw new RingException(why.Length > 0 ? why : $"{child.Name} exited with code {child.ExitCode} and no summary");
-        }
-        return RunSummary.FromJson(last) ?? throw new RingException($"{child.Name} printed an empty summary");
+        double packetSeconds = options.Packets is not { } p ? 0 : options.Rate > 0 ? p / options.Rate : p / 1e6;
+        return 30 + (options.Seconds ?? SendPlan.DefaultSeconds) + packetSeconds;
     }
 
     private static string Table(PairResult r, RunSummary consumer, RunSummary producer, string cpus)
     {
+        string load = r.RatePps > 0 ? $"offered {r.RatePps:0} pps per sender" : "unpaced";
         var lines = new List<string>
         {
-            $"pair: consumer {r.Mode}, producer {r.DeviceMode}, {r.Size} B, {r.Queues} queue pair(s), direction {r.Direction}, cpus {(cpus.Length == 0 ? "unpinned" : cpus)}",
-            $"{"side",-9} {"sent",12} {"received",12} {"bad",6} {"missing",8} {"dropped",8} {"seconds",8} {"Mpps",8} {"Gbps",7} {"cpu%",6} {"rung",9} {"sleeps",9} {"wakeups",9}",
+            $"pair: consumer {r.Mode}, producer {r.DeviceMode}, {r.Size} B, {r.Queues} queue pair(s), direction {r.Direction}, {load}, cpus {(cpus.Length == 0 ? "unpinned" : cpus)}",
+            $"{"side",-9} {"sent",12} {"received",12} {"bad",6} {"missing",8} {"dropped",8} {"seconds",8} {"Mpps",8} {"Gbps",7} {"cpu%",6} {"rung",9} {"sleeps",9} {"wakeups",9} {"alloc B",9} {"GCs",4}",
         };
         foreach (var s in new[] { producer, consumer })
             lines.Add(Row(s.Role, s.Sent, s.Received, s.Bad, s.Missing, s.Dropped, s.Seconds, s.Mpps, s.Gbps)
-                + $" {s.Cpu,6:0.0} {s.DoorbellsRung,9} {s.Sleeps,9} {s.Wakeups,9}");
+                + $" {s.Cpu,6:0.0} {s.DoorbellsRung,9} {s.Sleeps,9} {s.Wakeups,9} {s.AllocBytes,9} {s.Gcs,4}");
         lines.Add(Row("total", r.Sent, r.Received, r.Bad, r.Missing, r.Dropped, r.Seconds, r.Mpps, r.Gbps));
+        if (r.P50Ns != 0)
+            lines.Add($"latency ({r.LatencyOf} receiving, one-way): p50 {r.P50Ns} ns, p90 {r.P90Ns} ns, p99 {r.P99Ns} ns, "
+                + $"p99.9 {r.P999Ns} ns, max {r.MaxNs} ns");
         if (r.Wakeups != 0)
             lines.Add($"consumer: {r.PktsPerWakeup:0.0} packets per wake-up, {r.SpuriousWakeups} spurious wake-ups");
         lines.Add(r.Clean ? "result: ok, every packet received in order" : "result: FAILED, packets lost, bad or dropped");
@@ -115,6 +95,4 @@ internal static class PairCommand
 
     private static string Row(string side, ulong sent, ulong received, ulong bad, ulong missing, long dropped, double seconds, double mpps, double gbps) =>
         $"{side,-9} {sent,12} {received,12} {bad,6} {missing,8} {dropped,8} {seconds,8:0.000} {mpps,8:0.00} {gbps,7:0.00}";
-
-    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 }

@@ -15,6 +15,9 @@ public sealed class PairOptions
     [Option("seconds", HelpText = "Seconds each sender runs (default 3 when --packets is not given).")]
     public double? Seconds { get; set; }
 
+    [Option("rate", Default = 0.0, HelpText = "Offered load in packets per second, for each sending side (0: as fast as possible).")]
+    public double Rate { get; set; }
+
     [Option("direction", Default = "rx", HelpText = "rx (producer to consumer), tx (consumer to producer) or both.")]
     public string Direction { get; set; } = "rx";
 
@@ -50,6 +53,9 @@ public sealed class PairOptions
 
     [Option("region", HelpText = "Region name (default: pair-<pid>).")]
     public string? Region { get; set; }
+
+    [Option("refs", HelpText = "Also run the reference programs (lean.c, floor.c, memif) and print Ring's figures as ratios of theirs.")]
+    public bool Refs { get; set; }
 
     [Option("json", HelpText = "End with one JSON object on the last line.")]
     public bool Json { get; set; }

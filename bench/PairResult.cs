@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ring.Hosting;
+using Ring.Traffic;
 
 namespace Bench;
 
@@ -49,6 +50,35 @@ public sealed class PairResult
     /// <summary>The producer's CPU time over its run, percent of one core.</summary>
     public double ProducerCpu { get; set; }
 
+    /// <summary>Offered load per sending side in packets per second; 0: as fast as possible (saturation).</summary>
+    public double RatePps { get; set; }
+
+    /// <summary>Whose one-way latency the percentiles are: the receiver's ("consumer" for rx and both, "producer" for tx).</summary>
+    public string LatencyOf { get; set; } = "";
+    /// <summary>Median one-way latency, send stamp to receive, in ns (0 when nothing was received).</summary>
+    public long P50Ns { get; set; }
+    /// <summary>90th percentile one-way latency, ns.</summary>
+    public long P90Ns { get; set; }
+    /// <summary>99th percentile one-way latency, ns.</summary>
+    public long P99Ns { get; set; }
+    /// <summary>99.9th percentile one-way latency, ns.</summary>
+    public long P999Ns { get; set; }
+    /// <summary>Largest one-way latency, ns.</summary>
+    public long MaxNs { get; set; }
+
+    /// <summary>Bytes the consumer allocated on the managed heap during its run.</summary>
+    public long ConsumerAllocBytes { get; set; }
+    /// <summary>Bytes the producer allocated on the managed heap during its run.</summary>
+    public long ProducerAllocBytes { get; set; }
+    /// <summary>Garbage collections in the consumer during its run.</summary>
+    public int ConsumerGcs { get; set; }
+    /// <summary>Garbage collections in the producer during its run.</summary>
+    public int ProducerGcs { get; set; }
+
+    /// <summary>The reference block (<c>--refs</c>); absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RefsReport? Refs { get; set; }
+
     /// <summary>Whether every packet sent was received, in order, with nothing dropped.</summary>
     [JsonIgnore]
     public bool Clean => Received == Sent && Bad == 0 && Missing == 0 && Dropped == 0;
@@ -56,6 +86,7 @@ public sealed class PairResult
     /// <summary>Folds the two programs' summaries.</summary>
     public static PairResult Combine(RunSummary consumer, RunSummary producer)
     {
+        var receiver = DirectionNames.Parse(consumer.Direction) == Ring.Traffic.Direction.Tx ? producer : consumer;
         var receivers = new[] { consumer, producer }.Where(s => s.Received != 0).ToList();
         double seconds = receivers.Count == 0 ? Math.Max(consumer.Seconds, producer.Seconds) : receivers.Max(s => s.Seconds);
         var result = new PairResult
@@ -78,6 +109,16 @@ public sealed class PairResult
             PktsPerWakeup = consumer.Wakeups == 0 ? 0 : (double)(consumer.Received + consumer.Sent) / consumer.Wakeups,
             ConsumerCpu = consumer.Cpu,
             ProducerCpu = producer.Cpu,
+            LatencyOf = receiver.Role,
+            P50Ns = receiver.P50Ns,
+            P90Ns = receiver.P90Ns,
+            P99Ns = receiver.P99Ns,
+            P999Ns = receiver.P999Ns,
+            MaxNs = receiver.MaxNs,
+            ConsumerAllocBytes = consumer.AllocBytes,
+            ProducerAllocBytes = producer.AllocBytes,
+            ConsumerGcs = consumer.Gcs,
+            ProducerGcs = producer.Gcs,
         };
         ulong bytes = consumer.ReceivedBytes + producer.ReceivedBytes;
         result.Mpps = seconds > 0 ? result.Received / seconds / 1e6 : 0;
@@ -87,6 +128,9 @@ public sealed class PairResult
 
     /// <summary>One line of JSON, snake_case keys.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, PairResultJson.Default.PairResult);
+
+    /// <summary>Parses a line written by <see cref="ToJson"/>.</summary>
+    public static PairResult? FromJson(string line) => JsonSerializer.Deserialize(line, PairResultJson.Default.PairResult);
 }
 
 /// <summary>Source-generated JSON for <see cref="PairResult"/>.</summary>

@@ -1,8 +1,13 @@
 using Bench;
 using Ring.Hosting;
 
-return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(PairOptions)) switch
+return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(PairOptions), typeof(RttOptions), typeof(SweepOptions), typeof(RefsOptions), typeof(PlotOptions), typeof(MicroOptions)) switch
 {
     PairOptions pair => PairCommand.Run(pair),
+    RttOptions rtt => RttCommand.Run(rtt),
+    SweepOptions sweep => SweepCommand.Run(sweep),
+    RefsOptions refs => RefsCommand.Run(refs),
+    PlotOptions plot => PlotCommand.Run(plot),
+    MicroOptions micro => MicroCommand.Run(micro),
     _ => ExitCodes.Ok,
 });

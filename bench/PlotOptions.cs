@@ -1,0 +1,11 @@
+using CommandLine;
+
+namespace Bench;
+
+/// <summary>Options of <c>bench plot</c>: redraws a sweep's pictures from its sweep.json, without measuring again.</summary>
+[Verb("plot", HelpText = "Redraw latency.png and cpu.png of a sweep from its sweep.json.")]
+public sealed class PlotOptions
+{
+    [Value(0, MetaName = "folder", Required = true, HelpText = "The sweep's results folder (results/<stamp>), holding sweep.json.")]
+    public string Folder { get; set; } = "";
+}

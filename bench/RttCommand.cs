@@ -1,0 +1,66 @@
+using Ring;
+using Ring.Hosting;
+using Ring.Waiting;
+using static Bench.ProgramPair;
+
+namespace Bench;
+
+/// <summary>
+/// <c>bench rtt</c>: ping-pong between the two real programs. The Consumer runs with <c>--echo</c> (every packet it
+/// receives goes back on its TX ring); the Producer runs with <c>--rtt --packets N</c> (one packet in flight, the next
+/// sent when its echo is back) and reports round-trip percentiles in its summary.
+/// </summary>
+internal static class RttCommand
+{
+    public static int Run(RttOptions options)
+    {
+        var result = Execute(options);
+        Console.WriteLine(result);
+        if (result.Overlapped)
+            Console.Error.WriteLine($"bench: warning: {result.Count} round trips took {result.Seconds:0.000} s, less than half of "
+                + $"count x p50 ({result.Count * (double)result.P50Ns / 1e9:0.000} s): more than one ping was in flight");
+        if (options.Json)
+            Console.WriteLine(result.ToJson());
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Runs the ping-pong; throws RingException when a program fails or echoes go missing.</summary>
+    public static RttResult Execute(RttOptions options)
+    {
+        var mode = WaitModeNames.Parse("--mode", options.Mode);
+        var deviceMode = options.DeviceMode is null ? mode : WaitModeNames.Parse("--device-mode", options.DeviceMode);
+        if (options.PollMicros is not null && mode != WaitMode.Hybrid && deviceMode != WaitMode.Hybrid)
+            throw new ArgumentException("--poll-us applies only when --mode or --device-mode is hybrid");
+        if (options.Count is < 1 or > 1_000_000_000)
+            throw new ArgumentException($"--count must be 1..1000000000, not {options.Count}");
+        _ = ParseCpus(options.Cpus);
+        string region = options.Region ?? $"rtt-{Environment.ProcessId}";
+
+        string[] common = ["--region", region, "--size", Invariant(options.Size), "--json"];
+        var consumerArgs = common.Concat(["--echo"]).Concat(ModeArgs(mode, options.PollMicros));
+        var producerArgs = common.Concat(["--wait", "10", "--rtt", "--packets", Invariant(options.Count)])
+            .Concat(ModeArgs(deviceMode, options.PollMicros));
+        // Generous: a slow-state futex round trip is under 40 us; allow 250 us each.
+        var timeout = TimeSpan.FromSeconds(options.Timeout ?? 30 + options.Count * 250e-6);
+        var (consumer, producer) = ProgramPair.Run("rtt", region, options.Cpus, consumerArgs, producerArgs, timeout);
+        if (!consumer.Clean || !producer.Clean || producer.Received != (ulong)options.Count)
+            throw new RingException($"rtt: {options.Count} pings, {producer.Received} echoes back "
+                + $"(bad {consumer.Bad + producer.Bad}, missing {consumer.Missing + producer.Missing}, dropped {consumer.Dropped + producer.Dropped})");
+        return new RttResult
+        {
+            Mode = consumer.Mode,
+            DeviceMode = producer.Mode,
+            Count = (long)producer.Received,
+            Size = options.Size,
+            P50Ns = producer.P50Ns,
+            P90Ns = producer.P90Ns,
+            P99Ns = producer.P99Ns,
+            P999Ns = producer.P999Ns,
+            MaxNs = producer.MaxNs,
+            Seconds = producer.Seconds,
+            ConsumerCpu = consumer.Cpu,
+            ProducerCpu = producer.Cpu,
+            Wakeups = consumer.Wakeups,
+        };
+    }
+}

@@ -1,0 +1,49 @@
+namespace Bench;
+
+/// <summary>
+/// One advisor line: at one offered load, the cheapest mode (lowest consumer CPU) whose measured p99 latency met
+/// one target, or none.
+/// </summary>
+public sealed class SweepAdvice
+{
+    /// <summary>A point keeps up with its load when it received at least this share of it.</summary>
+    public const double KeptUpShare = 0.9;
+
+    /// <summary>The p99 target, ns.</summary>
+    public double TargetNs { get; set; }
+    /// <summary>The offered load, packets per second.</summary>
+    public double RatePps { get; set; }
+    /// <summary>The cheapest mode that met the target; null: none did.</summary>
+    public string? Mode { get; set; }
+    /// <summary>That mode's consumer CPU, percent of one core (0 with no mode).</summary>
+    public double ConsumerCpu { get; set; }
+    /// <summary>That mode's p99 at this load, ns (0 with no mode).</summary>
+    public long P99Ns { get; set; }
+
+    /// <summary>The printed line: "p99 &lt;= 20 us at 100 kpps: hybrid, 12 % of a core".</summary>
+    public string Line => $"p99 <= {Figures.Latency(TargetNs)} at {Figures.Load(RatePps)}: "
+        + (Mode is null ? "none" : $"{Mode}, {ConsumerCpu:0} % of a core");
+
+    /// <summary>
+    /// For each target and each offered load other than saturation, the cheapest mode that met the target there:
+    /// a usable point with a p99 at or under the target that received at least <see cref="KeptUpShare"/> of the load.
+    /// </summary>
+    public static List<SweepAdvice> From(IReadOnlyList<SweepPoint> points, IEnumerable<double> targetsNs) =>
+        targetsNs.SelectMany(target => points.Select(p => p.RatePps).Where(r => r > 0).Distinct().Order()
+            .Select(rate => Best(points, target, rate))).ToList();
+
+    private static SweepAdvice Best(IReadOnlyList<SweepPoint> points, double target, double rate)
+    {
+        var best = points
+            .Where(p => p.Usable && p.RatePps == rate && p.P99Ns > 0 && p.P99Ns <= target && p.Mpps * 1e6 >= KeptUpShare * rate)
+            .MinBy(p => p.ConsumerCpu);
+        return new SweepAdvice
+        {
+            TargetNs = target,
+            RatePps = rate,
+            Mode = best?.Mode,
+            ConsumerCpu = best?.ConsumerCpu ?? 0,
+            P99Ns = best?.P99Ns ?? 0,
+        };
+    }
+}

@@ -1,0 +1,207 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Bench;
+using Ring.Tests.Support;
+
+namespace Ring.Tests;
+
+/// <summary>
+/// The bench's code paths on tiny inputs: a two-mode, two-load sweep run in-process (its files, its table, its
+/// advice, and redrawing its pictures), <c>rtt</c> and <c>pair --rate</c> through the built bench program, the reference programs built from
+/// shared/reference, and the pure parts (advisor, CSV, figure parsing). Nothing here asserts a speed: the box is
+/// small and shared, so only shapes, counts and orderings are checked. Every program start has a deadline.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed partial class BenchCommandTests : IDisposable
+{
+    private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    private readonly ProgramRunner _runner = new();
+    private readonly string _out = Directory.CreateTempSubdirectory("bench-tests-").FullName;
+
+    [Fact]
+    public void Sweep_TwoModesTwoLoads_WritesCsvJsonPngsAndAdvice()
+    {
+        var progress = new StringWriter();
+        var options = new SweepOptions { Modes = "poll,event", Rates = "1000,0", Seconds = 0.3, Cpus = "", Out = _out };
+
+        var report = SweepCommand.Execute(options, progress);
+
+        Assert.All(report.Points, p => Assert.True(p.Error is null && p.Clean, $"{p.Mode} @ {p.RatePps}: {p.Error ?? "packets lost"}"));
+        Assert.StartsWith(_out, report.Directory);
+        string[] csv = File.ReadAllLines(Path.Combine(report.Directory, "sweep.csv"));
+        string[] header = csv[0].Split(',');
+        Assert.Subset(header.ToHashSet(),
+            new HashSet<string> { "mode", "rate_pps", "mpps", "p50_ns", "p99_ns", "consumer_cpu", "producer_cpu", "pkts_per_wakeup" });
+        Assert.Equal(1 + 2 * 2, csv.Length);
+        foreach (string row in csv.Skip(1))
+        {
+            string[] cells = row.Split(',');
+            long p50 = long.Parse(cells[Array.IndexOf(header, "p50_ns")]);
+            long p99 = long.Parse(cells[Array.IndexOf(header, "p99_ns")]);
+            Assert.True(p50 <= p99, $"p50 {p50} > p99 {p99} in: {row}");
+        }
+        Assert.Equal(["poll,1000", "poll,0", "event,1000", "event,0"], csv.Skip(1).Select(r => string.Join(',', r.Split(',')[..2])));
+
+        string json = File.ReadAllText(Path.Combine(report.Directory, "sweep.json"));
+        using (var doc = JsonDocument.Parse(json))
+            Assert.Equal(4, doc.RootElement.GetProperty("points").GetArrayLength());
+        var parsed = SweepReport.FromJson(json);
+        Assert.NotNull(parsed);
+        Assert.All(parsed.Points, p => Assert.True(p.P50Ns <= p.P99Ns, $"{p.Mode} @ {p.RatePps}: p50 {p.P50Ns} > p99 {p.P99Ns}"));
+
+        foreach (string name in new[] { "latency.png", "cpu.png" })
+        {
+            byte[] png = File.ReadAllBytes(Path.Combine(report.Directory, name));
+            Assert.True(png.Length > PngSignature.Length, $"{name} is empty");
+            Assert.Equal(PngSignature, png[..PngSignature.Length]);
+        }
+
+        File.Delete(Path.Combine(report.Directory, "latency.png"));
+        var (latency, _) = PlotCommand.Execute(report.Directory);
+        Assert.Equal(PngSignature, File.ReadAllBytes(latency)[..PngSignature.Length]);
+
+        // Three default targets at the one load that is not saturation.
+        Assert.Equal(3, report.Advice.Count);
+        Assert.All(report.AdviceLines, line => Assert.Matches(AdviceLine(), line));
+        string table = SweepCommand.Table(report);
+        Assert.Contains("saturation", table);
+        Assert.Contains("[1/4] poll @ 1000 pps", progress.ToString());
+        Assert.Contains("[4/4] event @ saturation", progress.ToString());
+    }
+
+    [Fact]
+    public void Rtt_Count2000Poll_PrintsJsonWithCountAndOrderedPercentiles()
+    {
+        var result = _runner.Run("bench", "rtt", "--count", "2000", "--mode", "poll", "--json", "--cpus", "", "--region", _runner.Region);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var rtt = RttResult.FromJson(LastLine(result));
+        Assert.NotNull(rtt);
+        Assert.Equal(2000, rtt.Count);
+        Assert.Equal("poll", rtt.Mode);
+        Assert.True(rtt.P50Ns > 0 && rtt.P50Ns <= rtt.P99Ns && rtt.P99Ns <= rtt.MaxNs, result.ToString());
+    }
+
+    [Fact]
+    public void Pair_Rate20000HalfSecond_JsonHasReceiverLatencyAndAllocations()
+    {
+        var result = _runner.Run("bench", "pair", "--rate", "20000", "--seconds", "0.5", "--json", "--cpus", "", "--region", _runner.Region);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string line = LastLine(result);
+        using (var doc = JsonDocument.Parse(line))
+        {
+            foreach (string key in new[] { "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "consumer_alloc_bytes", "producer_alloc_bytes", "consumer_gcs", "producer_gcs" })
+                Assert.True(doc.RootElement.TryGetProperty(key, out _), $"no {key} in {line}");
+        }
+        var pair = PairResult.FromJson(line);
+        Assert.NotNull(pair);
+        Assert.Equal("consumer", pair.LatencyOf);
+        Assert.Equal(20000, pair.RatePps);
+        Assert.True(pair.P50Ns > 0, result.ToString());
+        Assert.True(pair.P50Ns <= pair.P90Ns && pair.P90Ns <= pair.P99Ns && pair.P99Ns <= pair.P999Ns && pair.P999Ns <= pair.MaxNs, line);
+        Assert.Equal(pair.Sent, pair.Received);
+        Assert.Contains("latency (consumer receiving, one-way): p50", result.Stdout);
+    }
+
+    [Fact]
+    public void ReferencePrograms_BuiltFromShared_RunAndCleanUp()
+    {
+        string? source = RepoRoot.ReferenceFolder();
+        Assert.NotNull(source);
+        Assert.True(File.Exists(Path.Combine(source, "floor.c")), $"no reference programs at {source}: shared/ must sit beside the repository");
+        Assert.True(ReferencePrograms.OnPath("gcc") is not null, "gcc not found (.ci/run installs it)");
+
+        string built;
+        using (var programs = ReferencePrograms.Build(source))
+        {
+            built = programs.Folder;
+            Assert.False(built.StartsWith(RepoRoot.Find()!, StringComparison.Ordinal), $"built inside the repository: {built}");
+            Assert.True(programs.Floor("spin", 2000) > 0);
+            Assert.True(programs.Lean(100_000, 64) > 0);
+        }
+        Assert.False(Directory.Exists(built), $"{built} left behind");
+    }
+
+    [Fact]
+    public void Advice_TwoModesMeetTarget_NamesTheOneWithLessConsumerCpu()
+    {
+        SweepPoint[] points =
+        [
+            Point("poll", 1000, p99: 2_000, cpu: 100),
+            Point("hybrid", 1000, p99: 8_000, cpu: 12),
+            Point("event", 1000, p99: 40_000, cpu: 3),
+            Point("poll", 0, p99: 1_000, cpu: 100),
+        ];
+
+        var advice = SweepAdvice.From(points, [10_000, 1_000]);
+
+        Assert.Equal(["p99 <= 10 us at 1 kpps: hybrid, 12 % of a core", "p99 <= 1 us at 1 kpps: none"], advice.Select(a => a.Line));
+    }
+
+    [Fact]
+    public void Advice_ModeThatDidNotKeepUp_IsNotAdvised()
+    {
+        var behind = Point("event", 1_000_000, p99: 5_000, cpu: 20);
+        behind.Mpps = 0.5; // received half the offered load
+
+        var advice = SweepAdvice.From([behind, Point("poll", 1_000_000, p99: 9_000, cpu: 100)], [10_000]);
+
+        Assert.Equal("p99 <= 10 us at 1 Mpps: poll, 100 % of a core", Assert.Single(advice).Line);
+    }
+
+    [Fact]
+    public void Csv_ErrorWithCommaAndQuote_IsQuoted()
+    {
+        string csv = SweepCsv.Format([SweepPoint.Failed("event", 1000, "pair: \"x\", then y")]);
+
+        Assert.EndsWith(",false,\"pair: \"\"x\"\", then y\"\n", csv);
+    }
+
+    [Fact]
+    public void Figure_LeanAndFloorOutput_ParsesTheNamedNumber()
+    {
+        Assert.Equal(148.22, ReferencePrograms.Figure("pkt=64 Mpps=148.22 Gbps=75.89 bad=0\n", "Mpps"));
+        Assert.Equal(113, ReferencePrograms.Figure("spin rtt_ns=113\n", "rtt_ns"));
+        Assert.Throws<RingException>(() => ReferencePrograms.Figure("nothing", "memif_mpps"));
+    }
+
+    [Fact]
+    public void RttResult_RunShorterThanHalfCountTimesP50_IsOverlapped()
+    {
+        Assert.True(new RttResult { Count = 200_000, P50Ns = 1_000, Seconds = 0.016 }.Overlapped);
+        Assert.False(new RttResult { Count = 200_000, P50Ns = 1_000, Seconds = 0.21 }.Overlapped);
+    }
+
+    [Fact]
+    public void SpeedState_SpinFloors_TellFastFromSlow()
+    {
+        Assert.Equal("fast", SpeedState.Of(112));
+        Assert.Equal("slow", SpeedState.Of(505));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _runner.Dispose();
+        Directory.Delete(_out, recursive: true);
+    }
+
+    private static SweepPoint Point(string mode, double rate, long p99, double cpu) => new()
+    {
+        Mode = mode,
+        RatePps = rate,
+        Mpps = rate == 0 ? 10 : rate / 1e6,
+        P50Ns = p99 / 2,
+        P99Ns = p99,
+        ConsumerCpu = cpu,
+        Clean = true,
+    };
+
+    private static string LastLine(ProgramRunner.Result result) =>
+        result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+
+    [GeneratedRegex(@"^p99 <= [0-9.]+ (ns|us|ms|s) at [0-9.]+ (pps|kpps|Mpps): ((poll|event|hybrid), [0-9]+ % of a core|none)$")]
+    private static partial Regex AdviceLine();
+}
