@@ -81,7 +81,7 @@ internal sealed class GuestApplication
                 int n = queue.ReceiveBurst(burst);
                 if (n != 0)
                 {
-                    Latency.BeginBurst(Stopwatch.GetTimestamp());
+                    Latency.BeginBurst();
                     for (int i = 0; i < n; i++)
                     {
                         var payload = pool.Payload(burst[i]);
@@ -111,7 +111,7 @@ internal sealed class GuestApplication
                     bool timeUp = _plan.TimeIsUp(startTicks, txBursts++);
                     if (!_echo && _pendingCount == 0 && txSequence < _txPackets && !timeUp)
                     {
-                        long now = Stopwatch.GetTimestamp();
+                        long now = LatencyRecorder.ShouldStamp(_pacer.Paced, txBursts) ? Stopwatch.GetTimestamp() : 0;
                         int want = _pacer.Allowance(now, txSequence, (int)Math.Min((ulong)BurstSize, _txPackets - txSequence));
                         _pendingCount = queue.AllocateTx(pending[..want], _stamper.Size);
                         for (int i = 0; i < _pendingCount; i++)

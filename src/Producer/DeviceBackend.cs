@@ -29,6 +29,7 @@ internal sealed class DeviceBackend
     private SequenceChecker _tx;
     private bool _rxDone;
     private bool _txDone;
+    private bool _paceHeld; // the pacer (or ping-pong) holds back the next send: fill buffers are not work yet
 
     public DeviceBackend(DeviceQueue queue, Direction direction, PacketStamper stamper, ulong rxPackets,
         SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses, RatePacer pacer, bool pingPong)
@@ -55,10 +56,11 @@ internal sealed class DeviceBackend
     /// <summary>What this loop does when a poll finds nothing.</summary>
     public IIdleStrategy Idle { get; }
 
-    /// <summary>The re-check before sleeping: buffers to fill, packets to take, end of stream, or a doorbell owed
-    /// (never sleep on a coalesced doorbell: the guest may be waiting for it).</summary>
+    /// <summary>The re-check before sleeping: buffers to fill (unless pacing holds the next send back; the sleep is
+    /// then capped at the next send time), packets to take, end of stream, or a doorbell owed (never sleep on a
+    /// coalesced doorbell: the guest may be waiting for it).</summary>
     private bool HasWork() =>
-        (!_rxDone && _queue.HasFillBuffers) || (!_txDone && _queue.HasTxWork) || _queue.GuestDoorbell.Owed;
+        (!_rxDone && !_paceHeld && _queue.HasFillBuffers) || (!_txDone && _queue.HasTxWork) || _queue.GuestDoorbell.Owed;
 
     /// <summary>Polls until both directions are done or <paramref name="cancel"/> fires.</summary>
     public void Run(long startTicks, CancellationToken cancel)
@@ -76,10 +78,11 @@ internal sealed class DeviceBackend
             int work = 0;
             if (!_rxDone)
             {
-                long now = Stopwatch.GetTimestamp();
+                long now = LatencyRecorder.ShouldStamp(_pacer.Paced || _pingPong, rxBursts) ? Stopwatch.GetTimestamp() : 0;
                 int want = _pacer.Allowance(now, rxSequence, (int)Math.Min((ulong)BurstSize, _rxPackets - rxSequence));
-                if (_pingPong && _tx.Received != rxSequence)
-                    want = 0; // the last packet has not come back yet
+                if (_pingPong)
+                    want = _tx.Received == rxSequence ? Math.Min(want, 1) : 0; // one ping in flight at a time
+                _paceHeld = want == 0;
                 int n = want == 0 ? 0 : queue.TakeRxBuffers(burst[..want]);
                 for (int i = 0; i < n; i++)
                 {
@@ -99,7 +102,7 @@ internal sealed class DeviceBackend
                 int n = queue.ReceiveTx(burst);
                 if (n != 0)
                 {
-                    Latency.BeginBurst(Stopwatch.GetTimestamp());
+                    Latency.BeginBurst();
                     for (int i = 0; i < n; i++)
                     {
                         var payload = pool.Payload(burst[i]);
