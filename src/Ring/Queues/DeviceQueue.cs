@@ -90,11 +90,12 @@ public sealed unsafe class DeviceQueue
         if (_fillTaken != 0)
             throw new InvalidOperationException("the previous RX buffers were not completed");
         int n = _fill.Peek(_rxCompletion.Reserve(into.Length));
+        var slots = _fill.Slots;
         int good = 0;
         ulong poolLength = _pool.Length;
         for (int i = 0; i < n; i++)
         {
-            ulong offset = _fill.Get(i); // one read; only the copy is used
+            ulong offset = slots[i]; // one read; only the copy is used
             if (offset >= poolLength | (offset & (ulong)(_pool.BufferSize - 1)) != 0)
             {
                 FillDrops.Count(_pool.CheckOffset(offset, 0, poolLength) ?? DropReason.OffsetOutsidePool);
@@ -118,8 +119,9 @@ public sealed unsafe class DeviceQueue
         _fill.Release(_fillTaken);
         _fillTaken = 0;
         _rxTakenGood = 0;
+        var slots = _rxCompletion.Slots;
         for (int i = 0; i < filled.Length; i++)
-            _rxCompletion.Set(i, new Descriptor(filled[i].Offset, (uint)filled[i].Length, DescriptorFlags.EndOfPacket));
+            slots.Set(i, new Descriptor(filled[i].Offset, (uint)filled[i].Length, DescriptorFlags.EndOfPacket));
         _rxCompletion.Submit(filled.Length);
         GuestDoorbell.Published(filled.Length);
         RxCompleted += (ulong)filled.Length;
@@ -144,11 +146,12 @@ public sealed unsafe class DeviceQueue
         if (_txTaken != 0)
             throw new InvalidOperationException("the previous TX packets were not completed");
         int n = _tx.Peek(_txCompletion.Reserve(into.Length));
+        var slots = _tx.Slots;
         int good = 0, returned = 0;
         ulong poolLength = _pool.Length;
         for (int i = 0; i < n; i++)
         {
-            Descriptor d = _tx.Get(i); // one read; only the copy is used
+            Descriptor d = slots[i]; // one read; only the copy is used
             if (d.BufferOffset >= poolLength | (d.BufferOffset & (ulong)(_pool.BufferSize - 1)) != 0)
             {
                 TxDrops.Count(_pool.CheckOffset(d.BufferOffset, 0, poolLength) ?? DropReason.OffsetOutsidePool);
@@ -174,8 +177,9 @@ public sealed unsafe class DeviceQueue
         // then also finds room on the TX ring to send it again.
         _tx.Release(_txTaken);
         TxConsumed += (ulong)_txTaken;
+        var slots = _txCompletion.Slots;
         for (int i = 0; i < _txReturnCount; i++)
-            _txCompletion.Set(i, _txReturn[i]);
+            slots.Set(i, _txReturn[i]);
         _txCompletion.Submit(_txReturnCount);
         GuestDoorbell.Published(_txReturnCount);
         _txTaken = _txReturnCount = 0;

@@ -137,20 +137,25 @@ public sealed unsafe class GuestQueue
         int n = _rxCompletion.Peek(into.Length);
         if (n == 0)
             return 0;
+        var slots = _rxCompletion.Slots;
+        byte[] states = _state;
+        ulong first = _rxFirst, sideLength = _sideLength, offsetMask = (ulong)(_pool.BufferSize - 1);
+        uint bufferSize = (uint)_pool.BufferSize;
+        int shift = _pool.BufferShift;
         int received = 0;
         for (int i = 0; i < n; i++)
         {
-            Descriptor d = _rxCompletion.Get(i); // the one read of this slot; only the copy is used below
-            ulong relative = d.BufferOffset - _rxFirst;
-            if (relative >= _sideLength
-                | (relative & (ulong)(_pool.BufferSize - 1)) != 0
-                | d.Length > (uint)_pool.BufferSize
+            Descriptor d = slots[i]; // the one read of this slot; only the copy is used below
+            ulong relative = d.BufferOffset - first;
+            if (relative >= sideLength
+                | (relative & offsetMask) != 0
+                | d.Length > bufferSize
                 | (d.Flags & DescriptorFlags.EndOfPacket) == 0)
             {
                 DropRxCompletion(d);
                 continue;
             }
-            ref byte state = ref _state[(int)(relative >> _pool.BufferShift)];
+            ref byte state = ref states[(int)(relative >> shift)];
             if (state != Posted)
             {
                 RxDrops.Count(DropReason.BufferNotPosted);
@@ -168,16 +173,25 @@ public sealed unsafe class GuestQueue
     /// when a packet is not an RX buffer the application holds.</summary>
     public void Recycle(ReadOnlySpan<Packet> packets)
     {
-        ThrowIfAnyNotHeld(packets, _rxFirst);
         int n = _fill.Reserve(packets.Length);
+        var slots = _fill.Slots;
+        byte[] states = _state;
+        ulong first = _rxFirst, sideLength = _sideLength;
+        int shift = _pool.BufferShift;
         for (int i = 0; i < packets.Length; i++)
         {
             ulong offset = packets[i].Offset;
-            ref byte state = ref _state[StateIndex(offset)];
+            ulong relative = offset - first;
+            if (relative >= sideLength || states[(int)(relative >> shift)] != Held)
+            {
+                UndoRecycle(packets[..i], n);
+                ThrowNotHeld(offset);
+            }
+            ref byte state = ref states[(int)(relative >> shift)];
             if (i < n)
             {
                 state = Posted;
-                _fill.Set(i, offset);
+                slots.Set(i, offset);
             }
             else
             {
@@ -214,12 +228,18 @@ public sealed unsafe class GuestQueue
     public int SendBurst(ReadOnlySpan<Packet> packets)
     {
         int n = _tx.Reserve(packets.Length);
-        ThrowIfAnyNotHeld(packets[..n], _txFirst);
+        var slots = _tx.Slots;
+        byte[] states = _state;
         for (int i = 0; i < n; i++)
         {
             Packet p = packets[i];
-            _state[StateIndex(p.Offset)] = Posted;
-            _tx.Set(i, new Descriptor(p.Offset, (uint)p.Length, DescriptorFlags.EndOfPacket));
+            if (p.Offset - _txFirst >= _sideLength || states[StateIndex(p.Offset)] != Held)
+            {
+                UndoSend(packets[..i]);
+                ThrowNotHeld(p.Offset);
+            }
+            states[StateIndex(p.Offset)] = Posted;
+            slots.Set(i, new Descriptor(p.Offset, (uint)p.Length, DescriptorFlags.EndOfPacket));
         }
         _tx.Submit(n);
         DeviceDoorbell.Published(n);
@@ -234,10 +254,11 @@ public sealed unsafe class GuestQueue
         int n = _txCompletion.Peek(_txCompletion.Size);
         if (n == 0)
             return 0;
+        var slots = _txCompletion.Slots;
         int reaped = 0;
         for (int i = 0; i < n; i++)
         {
-            ulong offset = _txCompletion.Get(i); // one read; the copy is validated, then used
+            ulong offset = slots[i]; // one read; the copy is validated, then used
             var reason = _pool.CheckOffset(offset, _txFirst, _sideLength);
             if (reason is { } r)
             {
@@ -281,16 +302,20 @@ public sealed unsafe class GuestQueue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int StateIndex(ulong offset) => (int)((offset - _rxFirst) >> _pool.BufferShift);
 
-    /// <summary>Checks, before anything changes, that every packet is a buffer of the side starting at
-    /// <paramref name="first"/> that the application holds.</summary>
-    private void ThrowIfAnyNotHeld(ReadOnlySpan<Packet> packets, ulong first)
+    /// <summary>Puts back what a <see cref="Recycle"/> that found a bad packet had done to the ones before it:
+    /// the unsubmitted fill slots are simply not published.</summary>
+    private void UndoRecycle(ReadOnlySpan<Packet> done, int reserved)
     {
-        foreach (var p in packets)
-        {
-            ulong relative = p.Offset - first;
-            if (relative >= _sideLength || _state[StateIndex(p.Offset)] != Held)
-                ThrowNotHeld(p.Offset);
-        }
+        foreach (var p in done)
+            _state[StateIndex(p.Offset)] = Held;
+        _rxFreeCount -= Math.Max(0, done.Length - reserved);
+    }
+
+    /// <summary>Puts back what a <see cref="SendBurst"/> that found a bad packet had done to the ones before it.</summary>
+    private void UndoSend(ReadOnlySpan<Packet> done)
+    {
+        foreach (var p in done)
+            _state[StateIndex(p.Offset)] = Held;
     }
 
     private void DropRxCompletion(in Descriptor d)

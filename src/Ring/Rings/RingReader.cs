@@ -61,6 +61,9 @@ public sealed unsafe class RingReader<T> where T : unmanaged
     /// <summary>Whether at least one entry is ready (re-reads the producer index only when the cache is empty).</summary>
     public bool HasEntries => Peek(1) != 0;
 
+    /// <summary>The peeked slots, for a burst's loop: slot <c>i</c> is the <c>i</c>-th peeked entry.</summary>
+    public RingSlots<T> Slots => new(_entries, _nextToRead, _mask);
+
     /// <summary>A copy of the <paramref name="i"/>-th peeked entry. Read each entry once and keep the copy.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Get(int i) => _entries[(_nextToRead + (uint)i) & _mask];

@@ -60,6 +60,9 @@ public sealed unsafe class RingWriter<T> where T : unmanaged
         return (int)Math.Min(free, (uint)wanted);
     }
 
+    /// <summary>The reserved slots, for a burst's loop: slot <c>i</c> is the <c>i</c>-th reserved entry.</summary>
+    public RingSlots<T> Slots => new(_entries, _nextToWrite, _mask);
+
     /// <summary>Writes <paramref name="value"/> into the <paramref name="i"/>-th reserved slot.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int i, in T value) => _entries[(_nextToWrite + (uint)i) & _mask] = value;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using HdrHistogram;
 
 namespace Ring.Traffic;
@@ -41,11 +42,17 @@ public sealed class LatencyRecorder
     public void BeginBurst() => _now = 0;
 
     /// <summary>Records one packet of the current burst.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Record(ReadOnlySpan<byte> payload)
     {
         long stamp = BinaryPrimitives.ReadInt64LittleEndian(payload[StampOffset..]);
-        if (stamp == 0)
-            return; // not sampled
+        if (stamp != 0) // 0: not sampled
+            RecordStamped(stamp);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordStamped(long stamp)
+    {
         if (_now == 0)
             _now = Stopwatch.GetTimestamp();
         if (stamp == _runStamp && _runCount != 0)

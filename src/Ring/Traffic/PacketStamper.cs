@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Ring.Traffic;
 
@@ -11,6 +13,10 @@ public sealed class PacketStamper
 {
     /// <summary>Smallest packet: room for the sequence number and a timestamp.</summary>
     public const int MinSize = 16;
+
+    /// <summary>Packets up to this size are copied in 32-byte vectors inline; a call to memmove costs more than
+    /// copying 64 bytes (seen as 13 % of the TX sender's time in a profile).</summary>
+    private const int SmallPacket = 256;
 
     private readonly byte[] _template;
 
@@ -31,8 +37,31 @@ public sealed class PacketStamper
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(Span<byte> buffer, ulong sequence, long stamp)
     {
-        _template.AsSpan().CopyTo(buffer);
+        if (Size <= SmallPacket)
+            CopySmall(buffer);
+        else
+            _template.AsSpan().CopyTo(buffer);
         BinaryPrimitives.WriteUInt64LittleEndian(buffer, sequence);
         BinaryPrimitives.WriteInt64LittleEndian(buffer[LatencyRecorder.StampOffset..], stamp);
+    }
+
+    /// <summary>Copies the template into <paramref name="buffer"/> in 32-byte vectors; the last one may overlap the one
+    /// before (sizes are at least <see cref="MinSize"/> = 16, so one 16-byte pair covers a 16..31-byte packet).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CopySmall(Span<byte> buffer)
+    {
+        ref byte source = ref MemoryMarshal.GetArrayDataReference(_template);
+        ref byte target = ref MemoryMarshal.GetReference(buffer[..Size]);
+        int size = Size;
+        if (size < Vector256<byte>.Count)
+        {
+            Vector128.LoadUnsafe(ref source).StoreUnsafe(ref target);
+            Vector128.LoadUnsafe(ref source, (nuint)(size - 16)).StoreUnsafe(ref target, (nuint)(size - 16));
+            return;
+        }
+        int last = size - Vector256<byte>.Count;
+        for (int at = 0; at < last; at += Vector256<byte>.Count)
+            Vector256.LoadUnsafe(ref source, (nuint)at).StoreUnsafe(ref target, (nuint)at);
+        Vector256.LoadUnsafe(ref source, (nuint)last).StoreUnsafe(ref target, (nuint)last);
     }
 }

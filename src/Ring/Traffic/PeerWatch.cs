@@ -18,20 +18,25 @@ public sealed class PeerWatch(Action checkPeer, TimeSpan stallTimeout, string wa
     private long _lastWork;
     private long _lastCheck;
     private long _idlePolls;
+    private bool _workedSinceClockRead;
 
-    /// <summary>Records a poll that did work.</summary>
-    public void Worked() => _idlePolls = 0;
+    /// <summary>Records a poll that did work: one store, no clock read.</summary>
+    public void Worked() => _workedSinceClockRead = true;
 
-    /// <summary>Records a poll that found nothing; every so often (and after every sleep, <paramref name="slept"/>)
-    /// checks the peer and the stall timeout.</summary>
+    /// <summary>Records a poll that found nothing. Every <see cref="IdlePollsPerClockRead"/> idle polls (and after
+    /// every sleep, <paramref name="slept"/>) it reads the clock, and every <see cref="CheckInterval"/> it checks
+    /// the peer and the stall timeout. Work seen since the last clock read counts as work at that read, so the
+    /// stall clock is exact to one clock read, and a busy loop never reads the clock for it.</summary>
     public void Idle(bool slept = false)
     {
-        _idlePolls++;
-        if (!slept && _idlePolls != 1 && _idlePolls % IdlePollsPerClockRead != 0)
+        if (!slept && ++_idlePolls % IdlePollsPerClockRead != 0)
             return;
         long now = _clock.ElapsedTicks;
-        if (_idlePolls == 1)
-            _lastWork = now; // first idle poll after work: the stall clock starts here
+        if (_workedSinceClockRead)
+        {
+            _workedSinceClockRead = false;
+            _lastWork = now;
+        }
         if (now - _lastCheck < CheckInterval.TotalSeconds * Stopwatch.Frequency)
             return;
         _lastCheck = now;
