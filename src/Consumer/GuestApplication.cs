@@ -26,32 +26,27 @@ internal sealed class GuestApplication
     private readonly RandomPauses _pauses;
     private readonly RatePacer _pacer;
     private readonly bool _echo;
-    private SequenceChecker _rx;
     private bool _rxDone;
     private bool _txDone;
     private int _pendingCount; // packets stamped but not yet taken by the TX ring
 
-    public GuestApplication(GuestQueue queue, Direction direction, PacketStamper stamper, ulong txPackets,
-        SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses, RatePacer pacer, bool echo)
+    public GuestApplication(GuestQueue queue, int index, LoopSettings settings, PeerWatch watch, bool echo)
     {
-        _pacer = pacer;
-        _echo = echo;
         _queue = queue;
-        _stamper = stamper;
-        _txPackets = txPackets;
-        _plan = plan;
+        _stamper = settings.Stamper;
+        _txPackets = echo ? 0 : settings.Plan.PacketsFor(index);
+        _plan = settings.Plan;
         _watch = watch;
-        _pauses = pauses;
-        _rxDone = (direction & Direction.Rx) == 0;
-        _txDone = (direction & Direction.Tx) == 0;
-        Idle = IdleStrategies.Create(mode, queue.Sleeper, HasWork, pollBudget);
+        _pauses = settings.NewPauses(seed: index);
+        _pacer = settings.NewPacer();
+        _echo = echo;
+        _rxDone = (settings.Direction & Direction.Rx) == 0;
+        _txDone = (settings.Direction & Direction.Tx) == 0;
+        Idle = IdleStrategies.Create(settings.Mode, queue.Sleeper, HasWork, settings.PollBudget);
     }
 
-    /// <summary>What the RX side received and checked.</summary>
-    public SequenceChecker Rx => _rx;
-
-    /// <summary>One-way latency of what the RX side received.</summary>
-    public LatencyRecorder Latency { get; } = new();
+    /// <summary>What the RX side received: sequence-number counts and latency.</summary>
+    public PacketReceiver Rx { get; } = new();
 
     /// <summary>What this loop does when a poll finds nothing.</summary>
     public IIdleStrategy Idle { get; }
@@ -81,14 +76,7 @@ internal sealed class GuestApplication
                 int n = queue.ReceiveBurst(burst);
                 if (n != 0)
                 {
-                    Latency.BeginBurst();
-                    for (int i = 0; i < n; i++)
-                    {
-                        var payload = pool.Payload(burst[i]);
-                        _rx.Check(payload);
-                        Latency.Record(payload);
-                    }
-                    Latency.EndBurst();
+                    Rx.Receive(burst[..n], pool);
                     if (_echo)
                         Echo(burst[..n], pending);
                     queue.Recycle(burst[..n]);

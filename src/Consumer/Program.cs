@@ -12,11 +12,10 @@ return ProgramShell.Run("consumer", () =>
         return ExitCodes.Ok;
     var geometry = options.Validate();
     var direction = options.Echo ? Direction.Both : DirectionNames.Parse(options.Direction);
-    var plan = new SendPlan(options.Packets, options.Seconds, options.Queues);
-    _ = new RatePacer(options.Rate); // validates --rate before the region is made
-    var stamper = new PacketStamper(options.Size);
     var mode = WaitModeNames.Parse("--mode", options.Mode);
-    var pollBudget = OptionChecks.PollBudget(mode, options.PollMicros);
+    _ = new RatePacer(options.Rate); // validates --rate before the region is made
+    var settings = new LoopSettings(direction, new PacketStamper(options.Size), new SendPlan(options.Packets, options.Seconds, options.Queues),
+        mode, OptionChecks.PollBudget(mode, options.PollMicros), options.Rate / options.Queues, options.PauseChance, options.PauseMicros);
 
     using var interrupt = new InterruptSignal();
 
@@ -31,8 +30,7 @@ return ProgramShell.Run("consumer", () =>
         var queue = driver.Queue(q);
         var watch = new PeerWatch(() => driver.CheckPeer(deviceMayBeGone: queue.TryGetRxEndOfStream(out _)), stall,
             "the producer");
-        return new GuestApplication(queue, direction, stamper, options.Echo ? 0 : plan.PacketsFor(q), plan, watch, mode, pollBudget,
-            new RandomPauses(options.PauseChance, options.PauseMicros, seed: q), new RatePacer(options.Rate / options.Queues), options.Echo);
+        return new GuestApplication(queue, q, settings, watch, options.Echo);
     }).ToArray();
 
     // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
@@ -50,10 +48,7 @@ return ProgramShell.Run("consumer", () =>
         var queue = driver.Queue(q);
         summary.Add(queue.TxPosted, applications[q].Rx, queue.RxDrops, queue.TxCompletionDrops);
         summary.AddWaiting(queue.DeviceDoorbell, queue.Sleeper, applications[q].Idle);
-        if (q != 0)
-            applications[0].Latency.Add(applications[q].Latency);
     }
-    summary.SetLatency(applications[0].Latency);
     summary.SetAllocations(allocations);
     return summary.Print(options.Json);
 });

@@ -26,32 +26,27 @@ internal sealed class DeviceBackend
     private readonly RandomPauses _pauses;
     private readonly RatePacer _pacer;
     private readonly bool _pingPong;
-    private SequenceChecker _tx;
     private bool _rxDone;
     private bool _txDone;
     private bool _paceHeld; // the pacer (or ping-pong) holds back the next send: fill buffers are not work yet
 
-    public DeviceBackend(DeviceQueue queue, Direction direction, PacketStamper stamper, ulong rxPackets,
-        SendPlan plan, PeerWatch watch, WaitMode mode, TimeSpan pollBudget, RandomPauses pauses, RatePacer pacer, bool pingPong)
+    public DeviceBackend(DeviceQueue queue, int index, LoopSettings settings, PeerWatch watch, bool pingPong)
     {
-        _pacer = pacer;
-        _pingPong = pingPong;
         _queue = queue;
-        _stamper = stamper;
-        _rxPackets = rxPackets;
-        _plan = plan;
+        _stamper = settings.Stamper;
+        _rxPackets = settings.Plan.PacketsFor(index);
+        _plan = settings.Plan;
         _watch = watch;
-        _pauses = pauses;
-        _rxDone = (direction & Direction.Rx) == 0;
-        _txDone = (direction & Direction.Tx) == 0;
-        Idle = IdleStrategies.Create(mode, queue.Sleeper, HasWork, pollBudget);
+        _pauses = settings.NewPauses(seed: 1000 + index);
+        _pacer = settings.NewPacer();
+        _pingPong = pingPong;
+        _rxDone = (settings.Direction & Direction.Rx) == 0;
+        _txDone = (settings.Direction & Direction.Tx) == 0;
+        Idle = IdleStrategies.Create(settings.Mode, queue.Sleeper, HasWork, settings.PollBudget);
     }
 
-    /// <summary>What the TX side received and checked.</summary>
-    public SequenceChecker Tx => _tx;
-
-    /// <summary>One-way latency of what the TX side received.</summary>
-    public LatencyRecorder Latency { get; } = new();
+    /// <summary>What the TX side received: sequence-number counts and latency.</summary>
+    public PacketReceiver Tx { get; } = new();
 
     /// <summary>What this loop does when a poll finds nothing.</summary>
     public IIdleStrategy Idle { get; }
@@ -81,7 +76,7 @@ internal sealed class DeviceBackend
                 long now = LatencyRecorder.ShouldStamp(_pacer.Paced || _pingPong, rxBursts) ? Stopwatch.GetTimestamp() : 0;
                 int want = _pacer.Allowance(now, rxSequence, (int)Math.Min((ulong)BurstSize, _rxPackets - rxSequence));
                 if (_pingPong)
-                    want = _tx.Received == rxSequence ? Math.Min(want, 1) : 0; // one ping in flight at a time
+                    want = Tx.Sequence.Received == rxSequence ? Math.Min(want, 1) : 0; // one ping in flight at a time
                 _paceHeld = want == 0;
                 int n = want == 0 ? 0 : queue.TakeRxBuffers(burst[..want]);
                 for (int i = 0; i < n; i++)
@@ -101,16 +96,7 @@ internal sealed class DeviceBackend
             {
                 int n = queue.ReceiveTx(burst);
                 if (n != 0)
-                {
-                    Latency.BeginBurst();
-                    for (int i = 0; i < n; i++)
-                    {
-                        var payload = pool.Payload(burst[i]);
-                        _tx.Check(payload);
-                        Latency.Record(payload);
-                    }
-                    Latency.EndBurst();
-                }
+                    Tx.Receive(burst[..n], pool);
                 queue.CompleteTx();
                 work += n;
                 if (n == 0 && queue.TryGetTxEndOfStream(out ulong total) && queue.TxConsumed >= total)

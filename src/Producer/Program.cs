@@ -23,16 +23,15 @@ return ProgramShell.Run("producer", () =>
         geometry => OptionChecks.PacketSize(options.Size, geometry.BufferSize), maySleep: mode != WaitMode.Poll);
     using var stopped = interrupt.Token.Register(() => device.Header.SetStatus(DeviceStatus.Failed));
     int queues = device.Geometry.QueuePairs;
-    var plan = new SendPlan(options.Packets, options.Seconds, queues);
-    var stamper = new PacketStamper(options.Size);
+    var settings = new LoopSettings(direction, new PacketStamper(options.Size), new SendPlan(options.Packets, options.Seconds, queues),
+        mode, pollBudget, options.Rate / queues, options.PauseChance, options.PauseMicros);
     var stall = TimeSpan.FromSeconds(options.StallTimeout);
     var backends = Enumerable.Range(0, queues).Select(q =>
     {
         var watch = new PeerWatch(device.CheckPeer, stall, "the consumer");
         var queue = device.Queue(q);
         queue.GuestDoorbell.Coalesce(options.CoalesceFrames, TimeSpan.FromMicroseconds(options.CoalesceMicros));
-        return new DeviceBackend(queue, direction, stamper, plan.PacketsFor(q), plan, watch, mode, pollBudget,
-            new RandomPauses(options.PauseChance, options.PauseMicros, seed: 1000 + q), new RatePacer(options.Rate / queues), options.Rtt);
+        return new DeviceBackend(queue, q, settings, watch, options.Rtt);
     }).ToArray();
 
     // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
@@ -50,10 +49,7 @@ return ProgramShell.Run("producer", () =>
         var queue = device.Queue(q);
         summary.Add(queue.RxCompleted, backends[q].Tx, queue.FillDrops, queue.TxDrops);
         summary.AddWaiting(queue.GuestDoorbell, queue.Sleeper, backends[q].Idle);
-        if (q != 0)
-            backends[0].Latency.Add(backends[q].Latency);
     }
-    summary.SetLatency(backends[0].Latency);
     summary.SetAllocations(allocations);
     return summary.Print(options.Json);
 });

@@ -87,14 +87,20 @@ public sealed class RunSummary
         SpuriousWakeups += idle.SpuriousWakeups;
     }
 
-    /// <summary>Adds one queue pair's counts: what it sent, what it received and checked, what it dropped.</summary>
-    public void Add(ulong sent, in SequenceChecker received, params ReadOnlySpan<DropCounters> drops)
+    private readonly LatencyRecorder _latency = new();
+
+    /// <summary>Adds one queue pair's counts: what it sent, what it received (sequence numbers and latency), what it
+    /// dropped.</summary>
+    public void Add(ulong sent, PacketReceiver receiver, params ReadOnlySpan<DropCounters> drops)
     {
+        var received = receiver.Sequence;
         Sent += sent;
         Received += received.Received;
         ReceivedBytes += received.Bytes;
         Bad += received.Bad;
         Missing += received.Missing;
+        _latency.Add(receiver.Latency);
+        SetLatency(_latency);
         foreach (var d in drops)
             _drops.Add(d);
         Dropped = _drops.Total;
@@ -102,8 +108,7 @@ public sealed class RunSummary
         ComputeRates();
     }
 
-    /// <summary>Fills the latency percentiles from <paramref name="latency"/>.</summary>
-    public void SetLatency(LatencyRecorder latency)
+    private void SetLatency(LatencyRecorder latency)
     {
         var h = latency.Histogram;
         if (h.TotalCount == 0)
