@@ -27,14 +27,19 @@ internal sealed class ReferencePrograms : IDisposable
     /// <summary>The temporary folder the programs were built into.</summary>
     public string Folder => _build;
 
-    /// <summary>Builds lean.c and floor.c from <paramref name="source"/>; throws RingException when gcc fails.</summary>
-    public static ReferencePrograms Build(string source)
+    /// <summary>
+    /// Builds <paramref name="names"/> (default: lean.c and floor.c) from <paramref name="source"/>; throws
+    /// RingException when gcc fails. Only the programs built can be run.
+    /// </summary>
+    public static ReferencePrograms Build(string source, params string[] names)
     {
+        if (names.Length == 0)
+            names = ["lean", "floor"];
         string build = Directory.CreateTempSubdirectory("ring-refs-").FullName;
         var programs = new ReferencePrograms(source, build);
         try
         {
-            foreach (string name in new[] { "lean", "floor" })
+            foreach (string name in names)
                 ChildProcess.Run("gcc", ["-O2", "-o", Path.Combine(build, name), Path.Combine(source, name + ".c")], RunTimeout);
             return programs;
         }

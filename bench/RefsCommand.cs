@@ -13,6 +13,12 @@ internal static class RefsCommand
     /// <summary>lean.c's packet count and Ring's pair's.</summary>
     public const long Packets = 20_000_000;
 
+    /// <summary>The paced event-mode rtt: pings per second (slow enough that both sides sleep between pings)...</summary>
+    public const double IdlePingRate = 1000;
+
+    /// <summary>...and how many (two seconds' worth).</summary>
+    public const long IdlePingCount = 2000;
+
     public static int Run(RefsOptions options)
     {
         var report = Execute(options, Console.Error);
@@ -68,9 +74,16 @@ internal static class RefsCommand
         var rttPoll = RttCommand.Execute(new RttOptions { Mode = "poll", Cpus = options.Cpus });
         progress.WriteLine("refs: ring rtt event");
         var rttEvent = RttCommand.Execute(new RttOptions { Mode = "event", Cpus = options.Cpus });
+        progress.WriteLine($"refs: ring rtt event @ {IdlePingRate:0} pps ({IdlePingCount} pings)");
+        var rttEventIdle = RttCommand.Execute(new RttOptions { Mode = "event", Cpus = options.Cpus, Rate = IdlePingRate, Count = IdlePingCount });
         report.RttPollP50Ns = rttPoll.P50Ns;
         report.RttEventP50Ns = rttEvent.P50Ns;
-        report.RttOverlapped = rttPoll.Overlapped || rttEvent.Overlapped;
+        report.RttEventIdleP50Ns = rttEventIdle.P50Ns;
+        report.RttEventIdleRatePps = IdlePingRate;
+        report.RttEventIdleCount = rttEventIdle.Count;
+        report.RttEventIdleWakeups = rttEventIdle.Wakeups;
+        report.RttEventIdleConsumerCpu = rttEventIdle.ConsumerCpu;
+        report.RttOverlapped = rttPoll.Overlapped || rttEvent.Overlapped || rttEventIdle.Overlapped;
 
         progress.WriteLine("refs: floor spin (speed state after)");
         report.SpinAfterNs = programs.Floor("spin", 200_000);

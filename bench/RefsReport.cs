@@ -36,6 +36,22 @@ public sealed class RefsReport
     public long RttPollP50Ns { get; set; }
     /// <summary>Ring's rtt, event mode, median round trip, ns.</summary>
     public long RttEventP50Ns { get; set; }
+    /// <summary>Ring's rtt, event mode, paced at <see cref="RttEventIdleRatePps"/> (both sides sleep between pings), median round trip, ns.</summary>
+    public long RttEventIdleP50Ns { get; set; }
+    /// <summary>The pace of that run, pings per second.</summary>
+    public double RttEventIdleRatePps { get; set; }
+    /// <summary>Pings in that run.</summary>
+    public long RttEventIdleCount { get; set; }
+    /// <summary>Times the echoing consumer woke from sleep in that run: about one per ping when it really sleeps.</summary>
+    public long RttEventIdleWakeups { get; set; }
+    /// <summary>The echoing consumer's CPU in that run, percent of one core: near 0 when it really sleeps.</summary>
+    public double RttEventIdleConsumerCpu { get; set; }
+
+    /// <summary>
+    /// Whether the paced event run's consumer woke for fewer than half the pings: it did not sleep between them
+    /// (it spun), so that p50 holds no wake-up and its ratio to the futex floor means nothing.
+    /// </summary>
+    public bool RttEventIdleDidNotSleep => Skipped is null && RttEventIdleCount > 0 && RttEventIdleWakeups * 2 < RttEventIdleCount;
     /// <summary>Whether an rtt run finished too fast for one ping in flight (see <see cref="RttResult.Overlapped"/>).</summary>
     public bool RttOverlapped { get; set; }
     /// <summary>Ring's pair over lean.c.</summary>
@@ -44,8 +60,10 @@ public sealed class RefsReport
     public double? RingOverMemif { get; set; }
     /// <summary>Ring's poll-mode median round trip over the spin floor (the mean of before and after).</summary>
     public double RttPollOverSpinFloor { get; set; }
-    /// <summary>Ring's event-mode median round trip over the futex floor.</summary>
+    /// <summary>Ring's event-mode median round trip (back-to-back) over the futex floor.</summary>
     public double RttEventOverFutexFloor { get; set; }
+    /// <summary>Ring's paced event-mode median round trip (every ping pays a wake-up on each side) over the futex floor.</summary>
+    public double RttEventIdleOverFutexFloor { get; set; }
 
     /// <summary>Whether the speed state changed during the run (the ratios then mix states).</summary>
     public bool StateChanged => Skipped is null && StateBefore != StateAfter;
@@ -65,6 +83,7 @@ public sealed class RefsReport
         double spin = (SpinBeforeNs + SpinAfterNs) / 2;
         RttPollOverSpinFloor = spin > 0 ? RttPollP50Ns / spin : 0;
         RttEventOverFutexFloor = FutexNs > 0 ? RttEventP50Ns / FutexNs : 0;
+        RttEventIdleOverFutexFloor = FutexNs > 0 ? RttEventIdleP50Ns / FutexNs : 0;
     }
 
     /// <summary>One line of JSON, snake_case keys.</summary>
@@ -74,19 +93,27 @@ public sealed class RefsReport
     {
         var text = new StringBuilder()
             .AppendLine($"refs: reference programs (gcc -O2) beside Ring, {Size} B; machine state before: {StateBefore} (spin {SpinBeforeNs:0} ns), after: {StateAfter} (spin {SpinAfterNs:0} ns)")
-            .AppendLine($"  {"lean.c",-24} {LeanMpps,10:0.00} Mpps")
-            .AppendLine($"  {"floor spin (mean)",-24} {(SpinBeforeNs + SpinAfterNs) / 2,10:0} ns round trip")
-            .AppendLine($"  {"floor futex",-24} {FutexNs,10:0} ns round trip")
-            .AppendLine(MemifMpps is { } memif ? $"  {"memif (DPDK)",-24} {memif,10:0.00} Mpps" : $"  {MemifNote}")
-            .AppendLine($"  {"ring pair poll",-24} {RingMpps,10:0.00} Mpps")
-            .AppendLine($"  {"ring rtt poll p50",-24} {RttPollP50Ns,10} ns")
-            .AppendLine($"  {"ring rtt event p50",-24} {RttEventP50Ns,10} ns")
+            .AppendLine($"  {"lean.c",-28} {LeanMpps,10:0.00} Mpps")
+            .AppendLine($"  {"floor spin (mean)",-28} {(SpinBeforeNs + SpinAfterNs) / 2,10:0} ns round trip")
+            .AppendLine($"  {"floor futex",-28} {FutexNs,10:0} ns round trip")
+            .AppendLine(MemifMpps is { } memif ? $"  {"memif (DPDK)",-28} {memif,10:0.00} Mpps" : $"  {MemifNote}")
+            .AppendLine($"  {"ring pair poll",-28} {RingMpps,10:0.00} Mpps")
+            .AppendLine($"  {"ring rtt poll p50",-28} {RttPollP50Ns,10} ns")
+            .AppendLine($"  {"ring rtt event p50",-28} {RttEventP50Ns,10} ns (back-to-back)")
+            .AppendLine($"  {$"ring rtt event @ {Figures.Load(RttEventIdleRatePps)} p50",-28} {RttEventIdleP50Ns,10} ns "
+                + $"(echoing consumer: {RttEventIdleWakeups} wake-ups in {RttEventIdleCount} pings, {RttEventIdleConsumerCpu:0.0} % cpu)")
+            .AppendLine($"  note: back-to-back event pings rarely sleep (the re-check before sleeping finds the echo); at {Figures.Load(RttEventIdleRatePps)} "
+                + "every ping pays a wake-up on each side, so only that one compares with the futex floor")
             .Append($"ratios ({StateBefore} state): ring/lean {RingOverLean:0.00}");
         if (RingOverMemif is { } overMemif)
             text.Append($", ring/memif {overMemif:0.00}");
-        text.Append($", rtt_poll/spin_floor {RttPollOverSpinFloor:0.0}, rtt_event/futex_floor {RttEventOverFutexFloor:0.00}");
+        text.Append($", rtt_poll/spin_floor {RttPollOverSpinFloor:0.0}, rtt_event/futex_floor {RttEventOverFutexFloor:0.00}, "
+            + $"rtt_event_idle/futex_floor {RttEventIdleOverFutexFloor:0.00}");
         if (RttOverlapped)
             text.AppendLine().Append("WARNING: an rtt run had more than one ping in flight: its p50 is not a round trip, nor its ratio");
+        if (RttEventIdleDidNotSleep)
+            text.AppendLine().Append($"WARNING: at {Figures.Load(RttEventIdleRatePps)} the echoing consumer woke {RttEventIdleWakeups} times for "
+                + $"{RttEventIdleCount} pings ({RttEventIdleConsumerCpu:0} % cpu): it did not sleep between pings, so rtt_event_idle holds no wake-up");
         if (StateChanged)
             text.AppendLine().Append($"WARNING: the machine changed speed state during the run ({StateBefore} -> {StateAfter}): the ratios mix states; run again");
         return text.ToString();

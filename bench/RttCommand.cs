@@ -1,5 +1,6 @@
 using Ring;
 using Ring.Hosting;
+using Ring.Traffic;
 using Ring.Waiting;
 using static Bench.ProgramPair;
 
@@ -8,7 +9,8 @@ namespace Bench;
 /// <summary>
 /// <c>bench rtt</c>: ping-pong between the two real programs. The Consumer runs with <c>--echo</c> (every packet it
 /// receives goes back on its TX ring); the Producer runs with <c>--rtt --packets N</c> (one packet in flight, the next
-/// sent when its echo is back) and reports round-trip percentiles in its summary.
+/// sent when its echo is back) and reports round-trip percentiles in its summary. With <c>--rate</c> the producer
+/// also paces its pings (<c>--rate</c> of its own), so both sides go idle between them.
 /// </summary>
 internal static class RttCommand
 {
@@ -33,6 +35,7 @@ internal static class RttCommand
             throw new ArgumentException("--poll-us applies only when --mode or --device-mode is hybrid");
         if (options.Count is < 1 or > 1_000_000_000)
             throw new ArgumentException($"--count must be 1..1000000000, not {options.Count}");
+        _ = new RatePacer(options.Rate); // validates --rate before starting anything
         _ = ParseCpus(options.Cpus);
         string region = options.Region ?? $"rtt-{Environment.ProcessId}";
 
@@ -40,8 +43,11 @@ internal static class RttCommand
         var consumerArgs = common.Concat(["--echo"]).Concat(ModeArgs(mode, options.PollMicros));
         var producerArgs = common.Concat(["--wait", "10", "--rtt", "--packets", Invariant(options.Count)])
             .Concat(ModeArgs(deviceMode, options.PollMicros));
-        // Generous: a slow-state futex round trip is under 40 us; allow 250 us each.
-        var timeout = TimeSpan.FromSeconds(options.Timeout ?? 30 + options.Count * 250e-6);
+        if (options.Rate > 0)
+            producerArgs = producerArgs.Concat(["--rate", Invariant(options.Rate)]);
+        // Generous: a slow-state futex round trip is under 40 us; allow 250 us each, plus the pacing.
+        double pacedSeconds = options.Rate > 0 ? options.Count / options.Rate : 0;
+        var timeout = TimeSpan.FromSeconds(options.Timeout ?? 30 + options.Count * 250e-6 + pacedSeconds);
         var (consumer, producer) = ProgramPair.Run("rtt", region, options.Cpus, consumerArgs, producerArgs, timeout);
         if (!consumer.Clean || !producer.Clean || producer.Received != (ulong)options.Count)
             throw new RingException($"rtt: {options.Count} pings, {producer.Received} echoes back "
@@ -52,6 +58,7 @@ internal static class RttCommand
             DeviceMode = producer.Mode,
             Count = (long)producer.Received,
             Size = options.Size,
+            RatePps = options.Rate,
             P50Ns = producer.P50Ns,
             P90Ns = producer.P90Ns,
             P99Ns = producer.P99Ns,

@@ -21,6 +21,10 @@ public sealed class RttOptions
     [Option("count", Default = DefaultCount, HelpText = "Round trips.")]
     public long Count { get; set; } = DefaultCount;
 
+    [Option("rate", Default = 0.0, HelpText = "Pings per second (the producer paces them, still one in flight; both sides go idle between pings, "
+        + "so event mode really sleeps and pays the wake-up); 0: back-to-back, the next ping as soon as the echo is back.")]
+    public double Rate { get; set; }
+
     [Option("size", Default = 64, HelpText = "Packet size in bytes.")]
     public int Size { get; set; } = 64;
 

@@ -14,6 +14,8 @@ public sealed class RttResult
     public long Count { get; set; }
     /// <summary>Packet size.</summary>
     public int Size { get; set; }
+    /// <summary>Pings per second the producer was paced to; 0: back-to-back.</summary>
+    public double RatePps { get; set; }
     /// <summary>Median round trip, send to echo received, ns.</summary>
     public long P50Ns { get; set; }
     /// <summary>90th percentile round trip, ns.</summary>
@@ -48,7 +50,7 @@ public sealed class RttResult
 
     /// <summary>The human summary, one line.</summary>
     public override string ToString() =>
-        $"rtt: consumer {Mode}, producer {DeviceMode}, {Size} B, {Count} round trips in {Seconds:0.000} s: "
+        $"rtt: consumer {Mode}, producer {DeviceMode}, {Size} B, {Count} round trips {(RatePps > 0 ? $"paced at {RatePps:0} pps" : "back-to-back")} in {Seconds:0.000} s: "
         + $"p50 {P50Ns} ns, p90 {P90Ns} ns, p99 {P99Ns} ns, p99.9 {P999Ns} ns, max {MaxNs} ns; "
         + $"cpu consumer {ConsumerCpu:0.0}%, producer {ProducerCpu:0.0}%, consumer wake-ups {Wakeups}";
 }

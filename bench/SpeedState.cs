@@ -10,6 +10,27 @@ internal static class SpeedState
     /// <summary>Spin round trips below this are the fast state; at or above, the slow one.</summary>
     public const double FastBelowNs = 300;
 
+    /// <summary>The fast state.</summary>
+    public const string Fast = "fast";
+    /// <summary>The slow state.</summary>
+    public const string Slow = "slow";
+    /// <summary>A run whose probes before and after disagree: the state changed during it.</summary>
+    public const string Mixed = "mixed";
+    /// <summary>No probe (no gcc, no reference programs, or the probe failed).</summary>
+    public const string Unknown = "unknown";
+
     /// <summary>"fast" or "slow" for a spin round trip of <paramref name="spinNs"/>.</summary>
-    public static string Of(double spinNs) => spinNs < FastBelowNs ? "fast" : "slow";
+    public static string Of(double spinNs) => spinNs < FastBelowNs ? Fast : Slow;
+
+    /// <summary>
+    /// The state of a run bracketed by two probes: "fast" or "slow" when both say so, "mixed" when they disagree,
+    /// "unknown" when either is missing (0 or less).
+    /// </summary>
+    public static string Of(double spinBeforeNs, double spinAfterNs)
+    {
+        if (!(spinBeforeNs > 0 && spinAfterNs > 0))
+            return Unknown;
+        string before = Of(spinBeforeNs), after = Of(spinAfterNs);
+        return before == after ? before : Mixed;
+    }
 }

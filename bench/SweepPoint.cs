@@ -41,6 +41,16 @@ public sealed class SweepPoint
     public bool Clean { get; set; }
     /// <summary>Why the run failed; null when it ran.</summary>
     public string? Error { get; set; }
+    /// <summary><c>floor spin 100000</c> round trip just before the point, ns; 0 without probes.</summary>
+    public double SpinNsBefore { get; set; }
+    /// <summary><c>floor spin 100000</c> round trip just after the point, ns; 0 without probes.</summary>
+    public double SpinNsAfter { get; set; }
+    /// <summary>The machine's speed state over the point: fast, slow, mixed (it changed) or unknown (no probes).</summary>
+    public string State { get; set; } = SpeedState.Unknown;
+    /// <summary>How many times the point was tried (1, or up to 3 when it came out off-state); the figures are the kept try's.</summary>
+    public int Tries { get; set; } = 1;
+    /// <summary>Whether the kept try is still not in the sweep's majority state; such a point is left out of the advice.</summary>
+    public bool OffState { get; set; }
 
     /// <summary>Whether this point's figures can be used: it ran, and every packet arrived.</summary>
     [JsonIgnore]

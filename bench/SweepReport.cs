@@ -14,12 +14,32 @@ public sealed class SweepReport
     public double Seconds { get; set; }
     /// <summary>Cores used ("0,1"), or empty for unpinned.</summary>
     public string Cpus { get; set; } = "";
-    /// <summary>Every point, mode by mode, in the order run.</summary>
+    /// <summary>
+    /// The speed state most points ran in (fast or slow; unknown without probes): off-state points were re-run,
+    /// and the advice uses only points in this state.
+    /// </summary>
+    public string MajorityState { get; set; } = SpeedState.Unknown;
+    /// <summary>Why there were no speed-state probes; null when there were.</summary>
+    public string? ProbeNote { get; set; }
+    /// <summary>Every point, mode by mode, in the order of the first pass (a re-run replaces its point in place).</summary>
     public List<SweepPoint> Points { get; set; } = [];
     /// <summary>The advisor's lines, target by target.</summary>
     public List<SweepAdvice> Advice { get; set; } = [];
     /// <summary>The reference block (<c>--refs</c>); absent otherwise.</summary>
     public RefsReport? Refs { get; set; }
+
+    /// <summary>The line printed above the advice: which points it was computed from.</summary>
+    [JsonIgnore]
+    public string AdvisorHeader
+    {
+        get
+        {
+            int used = Points.Count(p => p.Usable && !p.OffState);
+            return MajorityState == SpeedState.Unknown
+                ? $"advisor (speed state unknown: from all {used} usable points; cheapest mode by consumer CPU whose p99 met the target):"
+                : $"advisor ({MajorityState} state: from the {used} usable {MajorityState}-state points only; cheapest mode by consumer CPU whose p99 met the target):";
+        }
+    }
 
     /// <summary>The advisor's lines as printed.</summary>
     [JsonIgnore]

@@ -14,6 +14,8 @@ namespace Ring.Tests;
 [Collection(ProcessCollection.Name)]
 public sealed partial class BenchCommandTests : IDisposable
 {
+    private static readonly string[] States = ["fast", "slow", "mixed", "unknown"];
+
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     private readonly ProgramRunner _runner = new();
@@ -33,6 +35,7 @@ public sealed partial class BenchCommandTests : IDisposable
         string[] header = csv[0].Split(',');
         Assert.Subset(header.ToHashSet(),
             new HashSet<string> { "mode", "rate_pps", "mpps", "p50_ns", "p99_ns", "consumer_cpu", "producer_cpu", "pkts_per_wakeup" });
+        Assert.Subset(header.ToHashSet(), new HashSet<string> { "spin_ns_before", "spin_ns_after", "state" });
         Assert.Equal(1 + 2 * 2, csv.Length);
         foreach (string row in csv.Skip(1))
         {
@@ -40,12 +43,26 @@ public sealed partial class BenchCommandTests : IDisposable
             long p50 = long.Parse(cells[Array.IndexOf(header, "p50_ns")]);
             long p99 = long.Parse(cells[Array.IndexOf(header, "p99_ns")]);
             Assert.True(p50 <= p99, $"p50 {p50} > p99 {p99} in: {row}");
+            string state = cells[Array.IndexOf(header, "state")];
+            Assert.Contains(state, States);
+            double before = double.Parse(cells[Array.IndexOf(header, "spin_ns_before")], System.Globalization.CultureInfo.InvariantCulture);
+            double after = double.Parse(cells[Array.IndexOf(header, "spin_ns_after")], System.Globalization.CultureInfo.InvariantCulture);
+            if (state != "unknown")
+                Assert.True(before > 0 && after > 0, $"state {state} without both probes in: {row}");
         }
         Assert.Equal(["poll,1000", "poll,0", "event,1000", "event,0"], csv.Skip(1).Select(r => string.Join(',', r.Split(',')[..2])));
 
         string json = File.ReadAllText(Path.Combine(report.Directory, "sweep.json"));
         using (var doc = JsonDocument.Parse(json))
+        {
             Assert.Equal(4, doc.RootElement.GetProperty("points").GetArrayLength());
+            foreach (var point in doc.RootElement.GetProperty("points").EnumerateArray())
+            {
+                Assert.Contains(point.GetProperty("state").GetString(), States);
+                Assert.True(point.TryGetProperty("spin_ns_before", out _) && point.TryGetProperty("spin_ns_after", out _), json);
+            }
+            Assert.Contains(doc.RootElement.GetProperty("majority_state").GetString(), States);
+        }
         var parsed = SweepReport.FromJson(json);
         Assert.NotNull(parsed);
         Assert.All(parsed.Points, p => Assert.True(p.P50Ns <= p.P99Ns, $"{p.Mode} @ {p.RatePps}: p50 {p.P50Ns} > p99 {p.P99Ns}"));
@@ -66,8 +83,56 @@ public sealed partial class BenchCommandTests : IDisposable
         Assert.All(report.AdviceLines, line => Assert.Matches(AdviceLine(), line));
         string table = SweepCommand.Table(report);
         Assert.Contains("saturation", table);
+        Assert.Contains(" state ", table.Split('\n')[1]);
+        Assert.Matches(@"^advisor \((fast|slow) state: from the [0-9]+ usable|^advisor \(speed state unknown", report.AdvisorHeader);
         Assert.Contains("[1/4] poll @ 1000 pps", progress.ToString());
         Assert.Contains("[4/4] event @ saturation", progress.ToString());
+    }
+
+    [Fact]
+    public void Sweep_PointWhoseStateChanged_IsReRunAndKeptInTheMajorityState()
+    {
+        var progress = new StringWriter();
+        var options = new SweepOptions { Modes = "poll", Rates = "1000,0", Seconds = 0.2, Cpus = "", Out = _out };
+        // poll @ 1000: fast/fast; poll @ saturation: fast -> slow (mixed); its re-run: fast/fast.
+        using var probe = ScriptedProbe(progress, 110, 112, 115, 495, 108, 111);
+
+        var report = SweepCommand.Execute(options, progress, probe);
+
+        Assert.Equal("fast", report.MajorityState);
+        Assert.Equal(["fast", "fast"], report.Points.Select(p => p.State));
+        Assert.Equal([1, 2], report.Points.Select(p => p.Tries));
+        Assert.All(report.Points, p => Assert.False(p.OffState));
+        Assert.Contains("re-run poll @ saturation (try 2/3): the speed state changed during it (fast -> slow", progress.ToString());
+        Assert.DoesNotContain("*", SweepCommand.Table(report));
+        Assert.StartsWith("advisor (fast state: from the 2 usable", report.AdvisorHeader);
+    }
+
+    [Fact]
+    public void Sweep_PointStillOffStateAfterThreeTries_IsMarkedAndLeftOutOfTheAdvice()
+    {
+        var progress = new StringWriter();
+        var options = new SweepOptions { Modes = "poll", Rates = "1000,10000,20000", Seconds = 0.2, Cpus = "", Out = _out };
+        // Two fast points, then one slow; try 2 finds the machine slow before it starts (skipped), try 3 runs and
+        // comes out mixed: the slow try is kept, marked off-state.
+        using var probe = ScriptedProbe(progress, 110, 112, 115, 118, 495, 500, 505, 109, 490);
+
+        var report = SweepCommand.Execute(options, progress, probe);
+
+        Assert.Equal("fast", report.MajorityState);
+        var off = report.Points[2];
+        Assert.Equal(("slow", 3, true), (off.State, off.Tries, off.OffState));
+        Assert.Equal(495, off.SpinNsBefore);
+        string said = progress.ToString();
+        Assert.Contains("re-run poll @ 20000 pps (try 2/3) skipped: it ran in the slow state", said);
+        Assert.Contains("re-run poll @ 20000 pps (try 3/3): it ran in the slow state", said);
+        Assert.Contains("1 point(s) still off-state after 3 tries", said);
+        string table = SweepCommand.Table(report);
+        Assert.Contains("slow*", table);
+        Assert.Contains("* off-state: 1 point(s)", table);
+        Assert.DoesNotContain(report.Advice, a => a.RatePps == 20000 && a.Mode is not null);
+        string csv = File.ReadAllText(Path.Combine(report.Directory, "sweep.csv"));
+        Assert.Contains(",495,500,slow,3,true,", csv);
     }
 
     [Fact]
@@ -81,6 +146,21 @@ public sealed partial class BenchCommandTests : IDisposable
         Assert.Equal(2000, rtt.Count);
         Assert.Equal("poll", rtt.Mode);
         Assert.True(rtt.P50Ns > 0 && rtt.P50Ns <= rtt.P99Ns && rtt.P99Ns <= rtt.MaxNs, result.ToString());
+    }
+
+    [Fact]
+    public void Rtt_Rate2000Count500_PacedPingsWithOrderedPercentiles()
+    {
+        var result = _runner.Run("bench", "rtt", "--rate", "2000", "--count", "500", "--json", "--cpus", "", "--region", _runner.Region);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var rtt = RttResult.FromJson(LastLine(result));
+        Assert.NotNull(rtt);
+        Assert.Equal(500, rtt.Count);
+        Assert.Equal(2000, rtt.RatePps);
+        Assert.True(rtt.P50Ns > 0 && rtt.P50Ns <= rtt.P99Ns, result.ToString());
+        Assert.True(rtt.Seconds >= 0.2, $"500 pings at 2000 pps took {rtt.Seconds} s: not paced");
+        Assert.Contains("paced at 2000 pps", result.Stdout);
     }
 
     [Fact]
@@ -179,6 +259,43 @@ public sealed partial class BenchCommandTests : IDisposable
     {
         Assert.Equal("fast", SpeedState.Of(112));
         Assert.Equal("slow", SpeedState.Of(505));
+        Assert.Equal("fast", SpeedState.Of(112, 120));
+        Assert.Equal("mixed", SpeedState.Of(112, 495));
+        Assert.Equal("unknown", SpeedState.Of(0, 0));
+    }
+
+    [Fact]
+    public void MajorityState_CountsFastAndSlowOnly_TieGoesToTheCurrentState()
+    {
+        SweepPoint[] points =
+        [
+            new() { State = "fast" }, new() { State = "slow" }, new() { State = "slow" }, new() { State = "mixed" }, new() { State = "mixed" },
+        ];
+
+        Assert.Equal("slow", SweepCommand.MajorityState(points, "fast"));
+        Assert.Equal("fast", SweepCommand.MajorityState(points[..2], "fast"));
+        Assert.Equal("slow", SweepCommand.MajorityState(points[..2], "slow"));
+        Assert.Equal("fast", SweepCommand.MajorityState([], "unknown"));
+    }
+
+    [Fact]
+    public void Table_OffStatePoint_IsMarkedAndLeftOutOfTheAdvice()
+    {
+        var inState = Point("poll", 1000, p99: 9_000, cpu: 100);
+        inState.State = "fast";
+        var off = Point("event", 1000, p99: 5_000, cpu: 3);
+        off.State = "slow";
+        off.OffState = true;
+        off.Tries = 3;
+        var report = new SweepReport { Size = 64, Seconds = 1, MajorityState = "fast", Points = [inState, off] };
+        report.Advice = SweepAdvice.From(report.Points.Where(p => !p.OffState).ToList(), [10_000]);
+
+        string table = SweepCommand.Table(report);
+
+        Assert.Contains("slow*", table);
+        Assert.Contains("* off-state: 1 point(s)", table);
+        Assert.Equal("p99 <= 10 us at 1 kpps: poll, 100 % of a core", Assert.Single(report.AdviceLines));
+        Assert.StartsWith("advisor (fast state: from the 1 usable fast-state points", report.AdvisorHeader);
     }
 
     /// <inheritdoc />
@@ -198,6 +315,13 @@ public sealed partial class BenchCommandTests : IDisposable
         ConsumerCpu = cpu,
         Clean = true,
     };
+
+    /// <summary>A probe that returns <paramref name="spins"/> in turn, then the last one again.</summary>
+    private static SpeedProbe ScriptedProbe(TextWriter progress, params double[] spins)
+    {
+        int next = 0;
+        return SpeedProbe.Of(() => spins[Math.Min(next++, spins.Length - 1)], progress);
+    }
 
     private static string LastLine(ProgramRunner.Result result) =>
         result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";

@@ -29,6 +29,7 @@ internal sealed class GuestApplication
     private bool _rxDone;
     private bool _txDone;
     private int _pendingCount; // packets stamped but not yet taken by the TX ring
+    private bool _txMarked;    // TX end of stream marked: only the last completions are left to reap
 
     public GuestApplication(GuestQueue queue, int index, LoopSettings settings, PeerWatch watch, bool echo)
     {
@@ -51,16 +52,23 @@ internal sealed class GuestApplication
     /// <summary>What this loop does when a poll finds nothing.</summary>
     public IIdleStrategy Idle { get; }
 
-    /// <summary>The re-check before sleeping: anything to receive, reap, or learn about end of stream.</summary>
+    /// <summary>The re-check before sleeping: anything to receive, or learn about end of stream; completions the
+    /// loop would reap now (it reaps only when short of buffers, or to finish); room for packets waiting to go.
+    /// It must ask exactly what the loop would act on: a completion the loop leaves alone would keep it awake.</summary>
     private bool HasWork() =>
-        (!_rxDone && _queue.HasRxWork) || (!_txDone && (_queue.HasTxCompletions || (_pendingCount != 0 && _queue.HasTxRoom)));
+        (!_rxDone && _queue.HasRxWork)
+        || (!_txDone && ((ReapsNow && _queue.HasTxCompletions) || (_pendingCount != 0 && _queue.HasTxRoom)));
+
+    /// <summary>Whether the loop reaps TX completions this time round (DPDK's tx_free_thresh): each reap reads the
+    /// device's index, so only when short of buffers, or to collect the last ones after end of stream.</summary>
+    private bool ReapsNow => _queue.TxFree < BurstSize || _txMarked;
 
     /// <summary>Polls until both directions are done or <paramref name="cancel"/> fires.</summary>
     public void Run(long startTicks, CancellationToken cancel)
     {
         Span<Packet> burst = stackalloc Packet[BurstSize];
         Span<Packet> pending = stackalloc Packet[BurstSize];
-        bool txMarked = _txDone;
+        _txMarked = _txDone;
         ulong txSequence = 0, txBursts = 0;
         var queue = _queue;
         var pool = queue.Pool;
@@ -91,10 +99,9 @@ internal sealed class GuestApplication
             }
             if (!_txDone)
             {
-                // Reap only when short of buffers (DPDK's tx_free_thresh): each reap reads the device's index.
-                if (queue.TxFree < BurstSize || txMarked)
+                if (ReapsNow)
                     work += queue.ReapTxCompletions();
-                if (!txMarked)
+                if (!_txMarked)
                 {
                     bool timeUp = _plan.TimeIsUp(startTicks, txBursts++);
                     if (!_echo && _pendingCount == 0 && txSequence < _txPackets && !timeUp)
@@ -114,7 +121,7 @@ internal sealed class GuestApplication
                     if (_pendingCount == 0 && sendingDone)
                     {
                         queue.MarkTxEndOfStream();
-                        txMarked = true;
+                        _txMarked = true;
                     }
                 }
                 else if (queue.TxInFlight == 0)

@@ -20,6 +20,8 @@ public sealed unsafe class Doorbell
     private long _coalesceTicks;
     private int _owedPackets;
     private long _owedSince;
+    // The announcement tag of the last sleep this doorbell rang; owner-only.
+    private uint _lastRungTag;
 
     internal Doorbell(uint* word, uint* peerNeedsWakeup, uint* peerMaySleep)
     {
@@ -99,9 +101,13 @@ public sealed unsafe class Doorbell
         // the load of the peer's announcement (W3); without it the load can pass the store in the store buffer
         // and both sides miss each other. Pairs with S3 in DoorbellSleeper.Sleep.
         Interlocked.MemoryBarrier();
-        // W3: the peer announced it is about to sleep (S2) or sleeps.
-        if (Volatile.Read(ref *_peerNeedsWakeup) == 0)
+        // W3: the peer announced it is about to sleep (S2) or sleeps. A tag this doorbell already rang is a sleep
+        // that is already being woken: a second ring would only be another system call. (Safe: ringing changed
+        // the doorbell value, so the peer's next sleep announces a different tag.)
+        uint tag = Volatile.Read(ref *_peerNeedsWakeup);
+        if (tag == 0 || tag == _lastRungTag)
             return;
+        _lastRungTag = tag;
         // W4: change the word the peer waits against, so a sleep that begins after this returns at once (S5).
         Interlocked.Increment(ref *_word);
         // W5

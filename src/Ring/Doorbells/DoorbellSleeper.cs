@@ -30,6 +30,11 @@ public sealed unsafe class DoorbellSleeper
     /// <summary>Whether this side declared a mode that sleeps, so <see cref="Sleep"/> may be called.</summary>
     internal bool CanSleep => _primitive is not null;
 
+    /// <summary>The need-wakeup value announcing a sleep against doorbell value <paramref name="seen"/>: odd, so
+    /// never 0, and different for every doorbell value mod 2^31. A ring changes the doorbell value, so once a
+    /// sleep was rung, no later sleep announces the same tag.</summary>
+    public static uint AnnouncementTag(uint seen) => (seen << 1) | 1;
+
     /// <summary>Tells the peer, before the handshake completes, whether this side will ever sleep.</summary>
     internal void DeclareMode(bool maySleep)
     {
@@ -49,8 +54,9 @@ public sealed unsafe class DoorbellSleeper
         // S1 (acquire): the value this sleep waits against. A ring after this point changes it (W4).
         uint seen = Volatile.Read(ref *_word);
         // S2 + S3: announce, with a full fence (the exchange is a locked instruction), so the announcement is
-        // visible before the re-check's loads. Pairs with W2 in Doorbell.RingIfPeerSleeps.
-        Interlocked.Exchange(ref *_needsWakeup, 1u);
+        // visible before the re-check's loads. Pairs with W2 in Doorbell.RingIfPeerSleeps. The announcement is a
+        // tag of this sleep (never 0), so the waker rings each sleep once (see Doorbell.RingIfPeerSleeps).
+        Interlocked.Exchange(ref *_needsWakeup, AnnouncementTag(seen));
         // S4: re-check after announcing; work that arrived before the peer could see the announcement is found here.
         if (hasWork())
         {
