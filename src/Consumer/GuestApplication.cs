@@ -134,7 +134,7 @@ internal sealed class GuestApplication
                 _watch.Worked();
                 Idle.Idle(work, TimeSpan.MaxValue);
             }
-            else
+            else if (!(_rxDone && _txDone)) // finished this round: do not sleep a timeout before leaving the loop
             {
                 var maxSleep = _txDone || !_pacer.Paced ? TimeSpan.MaxValue : _pacer.UntilNext(Stopwatch.GetTimestamp(), txSequence);
                 _watch.Idle(Idle.Idle(0, maxSleep));

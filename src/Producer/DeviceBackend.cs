@@ -107,7 +107,7 @@ internal sealed class DeviceBackend
                 _watch.Worked();
                 Idle.Idle(work, TimeSpan.MaxValue);
             }
-            else
+            else if (!(_rxDone && _txDone)) // finished this round: do not sleep a timeout before leaving the loop
             {
                 queue.GuestDoorbell.FlushIfDue();
                 var maxSleep = _rxDone || !_pacer.Paced ? TimeSpan.MaxValue : _pacer.UntilNext(Stopwatch.GetTimestamp(), rxSequence);
