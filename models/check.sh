@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Model-checks the doorbell protocol (docs/DOORBELL.md) with spin: models/doorbell.pml, the correct protocol and
 # the variants broken on purpose. Each variant is checked twice: a safety run (spin's deadlock check plus the
-# model's assertions, pan compiled with -DSAFETY) and a liveness run (the LTL property <> (consumed == K), ./pan -a).
-# Prints one line per variant and exits 0 only when every correct variant has no error in both runs AND every
-# broken variant has a lost wake-up in both runs. Installs spin (Debian package) when it is missing.
+# model's assertions, pan compiled with -DSAFETY) and a liveness run (the LTL property <> all items consumed,
+# ./pan -a). Prints one line per variant and exits 0 only when every correct variant has no error in both runs,
+# every broken variant has a lost wake-up in both runs, AND the waker's skip of a tag it already rang (W3) is
+# reachable in the correct protocol (its safety run with -DASSERT_NO_SKIP trips that assertion).
+# Installs spin (Debian package) when it is missing.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -66,7 +68,7 @@ expect_ok() {
 expect_lost_wakeup() {
   local name=$1; shift
   check safety "$@"
-  if [ "${errors:-0}" -lt 1 ] || [[ "$reason" != "assertion violated  !(((asleep&&pdone)&&(mem[0]>consumed)))"* ]]; then
+  if [ "${errors:-0}" -lt 1 ] || [[ "$reason" != "$lost_wakeup"* ]]; then
     fail "doorbell: $name NOT caught: safety run: errors: ${errors:-?}${reason:+ ($reason)}" safety
     return
   fi
@@ -77,13 +79,33 @@ expect_lost_wakeup() {
     return
   fi
   echo "doorbell: $name finds lost wake-up (as expected): $safety;" \
-    "liveness: <> consumed==K violated, $reason, errors: $errors, $states states"
+    "liveness: <> all consumed violated, $reason, errors: $errors, $states states"
 }
+
+# expect_skip_reachable: the correct protocol with -DASSERT_NO_SKIP (an assertion that W3 never skips) must fail
+# its safety run on that assertion, so the passing runs of the correct protocol do exercise the skip
+expect_skip_reachable() {
+  check safety -DASSERT_NO_SKIP
+  if [ "${errors:-0}" -lt 1 ] || [[ "$reason" != "$no_skip"* ]]; then
+    local what="safety run: errors: ${errors:-?}${reason:+ ($reason)}"
+    fail "doorbell: ASSERT_NO_SKIP NOT caught (the skip branch may be dead): $what" safety
+    return
+  fi
+  echo "doorbell: ASSERT_NO_SKIP fails (as expected: the skip is reachable): assertion violated at ${reason##* at }," \
+    "errors: $errors, $states states"
+}
+
+# pan's first error when the consumer sleeps on published items and nothing wakes it, and when W3 skips
+lost_wakeup='assertion violated  !(((asleep&&pdone)&&((mem[0]>consumed[0])||(mem[1]>consumed[1]))))'
+no_skip='assertion violated  !(skipped)'
 
 expect_ok correct
 expect_ok "correct, futex without its own barrier" -DNO_FUTEX_BARRIER
 expect_ok "control: SC (no store buffers) without either fence" -DSC -DNO_SLEEPER_FENCE -DNO_WAKER_FENCE
+expect_ok "control: the old protocol (constant tag, no skip)" -DCONSTANT_TAG -DNO_SKIP
+expect_skip_reachable
 expect_lost_wakeup NO_RECHECK -DNO_RECHECK
 expect_lost_wakeup NO_SLEEPER_FENCE -DNO_SLEEPER_FENCE
 expect_lost_wakeup NO_WAKER_FENCE -DNO_WAKER_FENCE
+expect_lost_wakeup CONSTANT_TAG -DCONSTANT_TAG
 exit $status

@@ -1,10 +1,19 @@
 /*
  * The doorbell protocol of docs/DOORBELL.md, under x86-TSO, checked by spin.
  *
- * One waker (the producer) publishes K items by advancing a producer index and rings per DOORBELL.md W1..W5; one
- * sleeper (the consumer) consumes them and, when it sees none, sleeps per S1..S6. The futex wait has NO timeout
- * here: a timeout would mask a lost wake-up (the sleeper would just wake late), and the property is that the
- * protocol alone wakes the sleeper.
+ * One waker (the producer) publishes K items on each of TWO rings (per item: ring 0, then ring 1, each a separate
+ * publish followed by its own W2..W5, as the device publishes RX and TX completions and the guest fill and TX
+ * entries); one sleeper (the consumer) consumes from both rings and, when it sees none on either, sleeps per
+ * S1..S6, its re-check (S4) reading both rings. With two publishes per item the waker often finds the same
+ * announcement twice in a row, so its skip of a tag it already rang (W3) is exercised (-DASSERT_NO_SKIP proves it
+ * is reached). The futex wait has NO timeout here: a timeout would mask a lost wake-up (the sleeper would just wake
+ * late), and the property is that the protocol alone wakes the sleeper.
+ *
+ * The announcement is a tag of the sleep, (seen << 1) | 1 with seen the doorbell value read at S1, never 0; the
+ * waker remembers the tag it rang last (lastRung) and skips an announcement equal to it. The tag cannot wrap in the
+ * model: only W4 changes the doorbell, by one, at most once per publish, so it stays <= 2K and the tag <= 4K + 1
+ * fits a byte (asserted at S1: seen < 128). In the code the word is 32 bits and tags repeat only mod 2^31
+ * doorbell values; the model's unbounded-range tags stand for that, and -DCONSTANT_TAG shows what repeating tags do.
  *
  * Weak memory (x86-TSO, the abstract machine of Owens, Sarkar and Sewell): each process has a FIFO store buffer of
  * SBSIZE entries (address, value). A plain store (including a store-release: on x86 it is a plain mov) enters the
@@ -14,7 +23,7 @@
  * reordering TSO allows. A full fence (S3, W2) blocks until its buffer is empty; a locked read-modify-write (W4's
  * atomic increment) drains the buffer first and acts on memory at once, as LOCK-prefixed instructions do.
  * A store to a full buffer waits for a flush. In the correct protocol that never happens with SBSIZE 2 (a fence
- * comes before the producer's second store and the consumer's third; checked by turning the wait into an
+ * comes after each of the producer's stores and before the consumer's third; checked by turning the wait into an
  * assertion), so its verification holds for unbounded TSO buffers; the broken variants fail with any SBSIZE >= 1.
  *
  * futex_wait(&doorbell, seen) is atomic (the kernel holds the hash-bucket lock): if doorbell == seen the sleeper is
@@ -26,36 +35,61 @@
  *   NO_RECHECK        remove S4, the re-check after announcing
  *   NO_SLEEPER_FENCE  remove S3, the sleeper's fence between S2 and S4
  *   NO_WAKER_FENCE    remove W2, the waker's fence between W1 and W3
+ *   CONSTANT_TAG      S2 announces the constant 1 (the old protocol) while W3 still skips a tag it rang: the
+ *                     sleeper's next sleep repeats the tag and is skipped though nobody rang it (must fail)
+ *   NO_SKIP           W3 never skips (rings every announcement, the old waker); with CONSTANT_TAG this is the old
+ *                     protocol, the control for CONSTANT_TAG: it passes, so what fails there is the skip
+ *                     together with a repeating tag
+ *   ASSERT_NO_SKIP    the correct protocol plus an assertion that W3 never skips: it must fail, which proves the
+ *                     skip branch is reachable (so the passing runs verify it, not a dead branch)
  *   NO_FUTEX_BARRIER  the futex wait has no barrier of its own (the correct protocol must still pass)
  *   SC                the control: stores go straight to memory (sequential consistency, no store buffers).
  *                     Without both fences the protocol then passes, while NO_RECHECK still fails: the fence
  *                     variants fail under TSO because of the store buffers, as DOORBELL.md says.
- *   LIVENESS          check the LTL property <> (consumed == K) instead of the safety properties (see below)
+ *   LIVENESS          check the LTL property <> all consumed instead of the safety properties (see below)
  *
  * Properties (safety run: pan compiled with -DSAFETY):
  *   - no deadlock: spin's invalid-end-state check. The consumer's futex wait and init's wait for both processes
  *     carry no end label, so a run where nothing can move before both finished is an error;
  *   - no lost wake-up, named as such: when nothing can move (Promela's `timeout`), init first asserts that the
- *     consumer is not asleep in futex_wait with items published in memory and the producer finished;
- *   - at termination consumed == K and the producer index in memory is K;
- *   - the consumer never consumes an item before it was published.
- * Liveness run (-DLIVENESS, pan without -DSAFETY, ./pan -a): the LTL property <> (consumed == K), every run
- * consumes all K items; init has no `timeout` check then, so a lost wake-up shows as an acceptance cycle (spin
- * extends a run that stops by stuttering its last state). No fairness is needed: every run of the model is finite.
+ *     consumer is not asleep in futex_wait with items published in memory (on either ring) and the producer
+ *     finished;
+ *   - at termination both rings are consumed (K each) and both producer indexes in memory are K;
+ *   - the consumer never consumes an item before it was published;
+ *   - the tag does not wrap (seen < 128 at S1).
+ * Liveness run (-DLIVENESS, pan without -DSAFETY, ./pan -a): the LTL property <> (consumed[0] == K &&
+ * consumed[1] == K), every run consumes all items; init has no `timeout` check then, so a lost wake-up shows as an
+ * acceptance cycle (spin extends a run that stops by stuttering its last state). No fairness is needed: every run
+ * of the model is finite.
  */
 
 #ifndef K
-#define K 3            /* items the producer publishes */
+#define K 3            /* items the producer publishes on each ring */
 #endif
 #ifndef SBSIZE
 #define SBSIZE 2       /* entries per store buffer */
 #endif
 
 /* shared memory: addresses */
-#define PROD 0         /* the producer index (W1 publishes it, the consumer polls it) */
-#define NEEDS 1        /* needsWakeup: the sleeper's announcement (S2, S4, S6) */
-#define BELL 2         /* the doorbell futex word (W4) */
-#define NADDR 3
+#define RING0 0        /* producer index of ring 0 (W1 publishes it, the consumer polls it) */
+#define RING1 1        /* producer index of ring 1 (likewise; the address of ring r is r) */
+#define NEEDS 2        /* needsWakeup: the sleeper's announcement, a tag of the sleep or 0 (S2, S4, S6) */
+#define BELL 3         /* the doorbell futex word (W4) */
+#define NADDR 4
+
+/* the announcement of a sleep against doorbell value s (DoorbellSleeper.AnnouncementTag): odd, so never 0 */
+#ifdef CONSTANT_TAG
+#define TAG(s) 1       /* broken on purpose: every sleep announces the same value */
+#else
+#define TAG(s) (((s) << 1) | 1)
+#endif
+
+/* W3 skips announcement t: the waker rang t last (unless -DNO_SKIP) */
+#ifdef NO_SKIP
+#define SKIPS(t) false
+#else
+#define SKIPS(t) ((t) == lastRung)
+#endif
 
 /* process ids of the two store buffers */
 #define P 0            /* producer = waker */
@@ -71,9 +105,12 @@ typedef StoreBuffer {
 StoreBuffer sb[2];
 
 bool asleep;           /* the consumer is queued in futex_wait (kernel state) */
-byte consumed;         /* items the consumer consumed (its private consumer index) */
-byte published;        /* ghost: items the producer has stored (in program order), visible or not */
+byte consumed[2];      /* items the consumer consumed per ring (its private consumer indexes) */
+byte published[2];     /* ghost: items the producer has stored per ring (in program order), visible or not */
 bool pdone, cdone;
+#ifdef ASSERT_NO_SKIP
+bool skipped;          /* ghost: W3 skipped an announcement it had already rung */
+#endif
 
 /* a plain store: into the buffer; blocks while the buffer is full (its flusher can always run) */
 #ifdef SC
@@ -138,49 +175,83 @@ end:	do
 }
 
 proctype Producer() {
-	byte k, i, nw;
+	byte k, i, r, nw;
+	byte lastRung;                            /* the tag of the last sleep this waker rang (Doorbell._lastRungTag) */
 	for (i : 1 .. K) {
-		published = i;
-W1:		store(P, PROD, i);                    /* store-release(producer index) */
+		for (r : 0 .. 1) {                    /* two separate publishes per item, each with its own W2..W5 */
+			published[r] = i;
+W1:			store(P, r, i);                   /* store-release(producer index of ring r) */
 #ifndef NO_WAKER_FENCE
-W2:		fence(P);
+W2:			fence(P);
 #endif
-W3:		load(P, NEEDS, nw);
-		if
-		:: nw == 1 ->
-W4:			atomic { fence(P); mem[BELL]++ }  /* lock xadd: drains the buffer, then acts on memory */
-W5:			atomic {                          /* futex_wake(&doorbell, 1) */
-				if
-				:: asleep -> asleep = false
-				:: else -> skip
-				fi
-			}
-		:: else -> skip
-		fi
+W3:			load(P, NEEDS, nw);
+			if
+			:: nw == 0 -> skip                /* no announcement: the peer is awake */
+			:: nw != 0 && SKIPS(nw) ->        /* a sleep this waker already rang: it is being woken */
+#ifdef ASSERT_NO_SKIP
+				skipped = true;
+				assert(!skipped);             /* must fail: the skip branch is reachable */
+#endif
+				skip
+			:: nw != 0 && !SKIPS(nw) ->
+				lastRung = nw;
+W4:				atomic { fence(P); mem[BELL]++ }  /* lock xadd: drains the buffer, then acts on memory */
+W5:				atomic {                      /* futex_wake(&doorbell, 1) */
+					if
+					:: asleep -> asleep = false
+					:: else -> skip
+					fi
+				}
+			fi;
+			nw = 0
+		}
 	}
 	pdone = true
 }
 
 proctype Consumer() {
-	byte k, idx, seen;
+	byte k, idx, seen, r;
 	do
-	:: consumed == K -> break
+	:: consumed[0] == K && consumed[1] == K -> break
 	:: else ->
-		load(C, PROD, idx);                   /* poll: acquire load of the producer index */
+		/* poll: acquire loads of the producer indexes; consume one item from the first ring that has one */
+		load(C, RING0, idx);
 		if
-		:: idx > consumed ->
-			assert(consumed < published);     /* never an item before it was published */
-			consumed++
+		:: idx > consumed[0] -> r = 0
 		:: else ->
+			load(C, RING1, idx);
+			if
+			:: idx > consumed[1] -> r = 1
+			:: else -> r = 2
+			fi
+		fi;
+		if
+		:: r < 2 ->
+			assert(consumed[r] < published[r]);   /* never an item before it was published */
+			consumed[r]++;
+			r = 0
+		:: else ->
+			r = 0;
 S1:			load(C, BELL, seen);
-S2:			store(C, NEEDS, 1);
+			assert(seen < 128);               /* TAG(seen) fits a byte: the tag does not wrap in the model */
+S2:			store(C, NEEDS, TAG(seen));       /* announce this sleep by its tag */
 #ifndef NO_SLEEPER_FENCE
 S3:			fence(C);
 #endif
 #ifndef NO_RECHECK
-S4:			load(C, PROD, idx);
+S4:			load(C, RING0, idx);              /* re-check both rings */
 			if
-			:: idx > consumed ->
+			:: idx > consumed[0] -> r = 1
+			:: else ->
+				load(C, RING1, idx);
+				if
+				:: idx > consumed[1] -> r = 1
+				:: else -> skip
+				fi
+			fi;
+			if
+			:: r == 1 ->
+				r = 0;
 				store(C, NEEDS, 0);
 				goto poll                     /* work after all: no sleep */
 			:: else -> skip
@@ -212,19 +283,19 @@ init {
 		run Consumer()
 	}
 #ifdef LIVENESS
-	pdone && cdone;                           /* a deadlock is a run that stutters without consuming all K */
+	pdone && cdone;                           /* a deadlock is a run that stutters without consuming all items */
 #else
 	if
 	:: pdone && cdone -> skip
 	:: timeout ->                             /* nothing can move any more: say why */
 		/* no lost wake-up: the consumer is not asleep on published items after the producer finished */
-		assert(!(asleep && pdone && mem[PROD] > consumed));
+		assert(!(asleep && pdone && (mem[RING0] > consumed[0] || mem[RING1] > consumed[1])));
 		pdone && cdone                        /* any other deadlock stays blocked: an invalid end state */
 	fi;
 #endif
-	assert(consumed == K && mem[PROD] == K)
+	assert(consumed[0] == K && consumed[1] == K && mem[RING0] == K && mem[RING1] == K)
 }
 
 #ifdef LIVENESS
-ltl all_consumed { <> (consumed == K) }
+ltl all_consumed { <> (consumed[0] == K && consumed[1] == K) }
 #endif

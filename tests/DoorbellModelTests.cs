@@ -7,10 +7,12 @@ namespace Ring.Tests;
 
 /// <summary>
 /// The doorbell protocol of docs/DOORBELL.md as a Promela model (models/doorbell.pml) under x86-TSO store buffers,
-/// checked by spin with no futex timeout: the correct protocol has no lost wake-up and no deadlock, and each
-/// variant broken on purpose (no re-check S4, no sleeper fence S3, no waker fence W2) is caught, so the check can
-/// fail. Each variant is checked twice, as models/check.sh does: a safety run (spin's deadlock check and the model's
-/// assertions, one of them naming the lost wake-up) and a liveness run (LTL <c>&lt;&gt; (consumed == K)</c>).
+/// checked by spin with no futex timeout: the correct protocol (the sleeper announces a tag of its sleep, the waker
+/// skips a tag it already rang, and the producer publishes on two rings) has no lost wake-up and no deadlock, its
+/// skip is reachable, and each variant broken on purpose (no re-check S4, no sleeper fence S3, no waker fence W2, a
+/// constant announcement with the skip) is caught, so the check can fail. Each variant is checked twice, as
+/// models/check.sh does: a safety run (spin's deadlock check and the model's assertions, one of them naming the lost
+/// wake-up) and a liveness run (LTL <c>&lt;&gt; (consumed[0] == K &amp;&amp; consumed[1] == K)</c>).
 /// spin and gcc are Debian packages that .ci/run installs.
 /// </summary>
 [Collection(ProcessCollection.Name)]
@@ -23,7 +25,11 @@ public sealed partial class DoorbellModelTests : IDisposable
     private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(10);
 
     /// <summary>pan's first error in a safety run when the consumer sleeps on published items and nothing wakes it.</summary>
-    private const string LostWakeup = "assertion violated  !(((asleep&&pdone)&&(mem[0]>consumed)))";
+    private const string LostWakeup =
+        "assertion violated  !(((asleep&&pdone)&&((mem[0]>consumed[0])||(mem[1]>consumed[1]))))";
+
+    /// <summary>pan's first error in a safety run with -DASSERT_NO_SKIP: the waker skipped a tag it already rang.</summary>
+    private const string Skipped = "assertion violated  !(skipped)";
 
     private readonly string _work = Directory.CreateTempSubdirectory("ring-doorbell-model-").FullName;
 
@@ -54,6 +60,33 @@ public sealed partial class DoorbellModelTests : IDisposable
 
     [Fact]
     public void Model_WithoutWakerFence_CheckerFindsLostWakeup() => AssertFindsLostWakeup("-DNO_WAKER_FENCE");
+
+    /// <summary>
+    /// The old protocol's sleeper (every sleep announces 1) under the new waker (skip a tag already rung): the
+    /// sleeper's next sleep repeats the tag the waker rang last, so the waker skips a sleep nobody rang and the
+    /// sleeper sleeps on published items. The tag is what makes the skip safe.
+    /// </summary>
+    [Fact]
+    public void Model_ConstantTagWithSkip_CheckerFindsLostWakeup() => AssertFindsLostWakeup("-DCONSTANT_TAG");
+
+    /// <summary>The control for the constant-tag test: the constant announcement with a waker that never skips (the
+    /// old protocol) passes, so what fails there is the skip together with a repeating tag.</summary>
+    [Fact]
+    public void Model_ConstantTagWithoutSkip_HasNoLostWakeup() => AssertNoErrors("-DCONSTANT_TAG", "-DNO_SKIP");
+
+    /// <summary>
+    /// The correct protocol with an assertion that the waker never skips (W3) must fail on that assertion: the skip
+    /// branch is reachable, so the passing runs of the correct protocol verify it rather than a dead branch.
+    /// </summary>
+    [Fact]
+    public void Model_SkipReachable_AssertNoSkipVariantFails()
+    {
+        var safety = Check(Mode.Safety, "-DASSERT_NO_SKIP");
+        Assert.True(safety.Errors > 0,
+            $"{safety.Name}: expected errors: N>0, got errors: 0: the skip branch is never taken\n{safety.Output}");
+        Assert.True(safety.FirstError?.StartsWith(Skipped, StringComparison.Ordinal) == true,
+            $"{safety.Name}: expected the no-skip assertion, got: {safety.FirstError}\n{safety.Output}");
+    }
 
     /// <summary>
     /// The control for the two fence tests: with stores going straight to memory (sequential consistency) the
@@ -87,14 +120,14 @@ public sealed partial class DoorbellModelTests : IDisposable
         }
     }
 
-    private void AssertFindsLostWakeup(string define)
+    private void AssertFindsLostWakeup(params string[] defines)
     {
-        var safety = Check(Mode.Safety, define);
+        var safety = Check(Mode.Safety, defines);
         Assert.True(safety.Errors > 0, $"{safety.Name}: expected errors: N>0, got errors: 0: the check cannot fail\n{safety.Output}");
         Assert.True(safety.FirstError?.StartsWith(LostWakeup, StringComparison.Ordinal) == true,
             $"{safety.Name}: expected the lost-wake-up assertion, got: {safety.FirstError}\n{safety.Output}");
 
-        var liveness = Check(Mode.Liveness, define);
+        var liveness = Check(Mode.Liveness, defines);
         Assert.True(liveness.Errors > 0, $"{liveness.Name}: expected errors: N>0, got errors: 0: the check cannot fail\n{liveness.Output}");
         Assert.True(liveness.FirstError?.StartsWith("acceptance cycle", StringComparison.Ordinal) == true,
             $"{liveness.Name}: expected an acceptance cycle (a run that never consumes all items), got: {liveness.FirstError}\n{liveness.Output}");
