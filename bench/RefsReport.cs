@@ -102,8 +102,8 @@ public sealed class RefsReport
             .AppendLine($"  {"ring rtt event p50",-28} {RttEventP50Ns,10} ns (back-to-back)")
             .AppendLine($"  {$"ring rtt event @ {Figures.Load(RttEventIdleRatePps)} p50",-28} {RttEventIdleP50Ns,10} ns "
                 + $"(echoing consumer: {RttEventIdleWakeups} wake-ups in {RttEventIdleCount} pings, {RttEventIdleConsumerCpu:0.0} % cpu)")
-            .AppendLine($"  note: back-to-back event pings rarely sleep (the re-check before sleeping finds the echo); at {Figures.Load(RttEventIdleRatePps)} "
-                + "every ping pays a wake-up on each side, so only that one compares with the futex floor")
+            .AppendLine($"  note: back-to-back, each side sleeps while the other works, as in floor futex; at {Figures.Load(RttEventIdleRatePps)} "
+                + "both sides are idle between pings as well, so each wake-up also pays for an idle vCPU")
             .Append($"ratios ({StateBefore} state): ring/lean {RingOverLean:0.00}");
         if (RingOverMemif is { } overMemif)
             text.Append($", ring/memif {overMemif:0.00}");
