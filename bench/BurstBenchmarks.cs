@@ -1,7 +1,9 @@
+using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
 using Ring.Layout;
 using Ring.Queues;
 using Ring.Region;
+using Ring.Rings;
 
 namespace Bench;
 
@@ -10,7 +12,9 @@ namespace Bench;
 /// /dev/shm, so a benchmark measures the instructions of a burst (descriptor writes, index publishes, validation,
 /// buffer state) and not the cache-line transfers between cores that <c>pair</c> measures. Times are per packet
 /// (<see cref="BenchmarkAttribute.OperationsPerInvoke"/> is the burst size); the memory diagnoser shows the
-/// allocations per burst, which should be 0 B.
+/// allocations per burst, which should be 0 B. The baseline is an in-process bounded
+/// <see cref="Channel{T}"/> moving the same descriptors, single reader and writer: what the same hand-off costs
+/// without shared memory, validation or buffer ownership.
 /// </summary>
 public class BurstBenchmarks
 {
@@ -20,6 +24,8 @@ public class BurstBenchmarks
     private readonly Packet[] _packets = new Packet[Burst];
     private Driver? _driver;
     private Device? _device;
+    private readonly Channel<Descriptor> _channel = Channel.CreateBounded<Descriptor>(
+        new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
     private GuestQueue _guest = null!;
     private DeviceQueue _deviceQueue = null!;
 
@@ -65,6 +71,20 @@ public class BurstBenchmarks
         _ = _deviceQueue.ReceiveTx(_packets);
         _deviceQueue.CompleteTx();
         return sent + _guest.ReapTxCompletions();
+    }
+
+    /// <summary>Baseline: 32 descriptors written to and read from an in-process bounded channel.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Burst)]
+    public int ChannelBurst()
+    {
+        var writer = _channel.Writer;
+        for (int i = 0; i < Burst; i++)
+            writer.TryWrite(new Descriptor((ulong)i * 2048, 64, DescriptorFlags.EndOfPacket));
+        int read = 0;
+        var reader = _channel.Reader;
+        while (reader.TryRead(out _))
+            read++;
+        return read;
     }
 
     /// <summary>Unmaps both sides; the driver deletes the region file.</summary>
