@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Ring.Queues;
 using Ring.Region;
+using Ring.Rings;
 
 namespace Ring.Async;
 
@@ -38,6 +39,7 @@ public sealed class PacketReader : IDisposable, IAsyncDisposable
     public const int DefaultBurstSize = 32;
 
     private readonly GuestQueue _queue;
+    private readonly Driver _driver;
     private readonly DoorbellWaiter _waiter;
     // A receive that began after the end-of-stream mark found the completion ring empty, so the stream is over.
     // This is true even if the device's total claims otherwise. Owned by whichever side holds the queue.
@@ -58,7 +60,8 @@ public sealed class PacketReader : IDisposable, IAsyncDisposable
             throw new InvalidOperationException(
                 $"queue {queueIndex} cannot be read asynchronously: start the driver with Driver.Start(..., maySleep: true), " +
                 "so that the device rings this side's doorbell");
-        _waiter = new DoorbellWaiter(_queue.Sleeper, Probe, () => _queue.HasRxWork, () => driver.CheckPeer(),
+        _driver = driver;
+        _waiter = new DoorbellWaiter(_queue.Sleeper, ProbeReporting, HasWorkReporting, () => driver.CheckPeer(),
             $"queue {queueIndex} RX waiter");
     }
 
@@ -71,6 +74,48 @@ public sealed class PacketReader : IDisposable, IAsyncDisposable
     /// buffers that were waiting for room on the fill ring, so they alone never wake a wait.
     /// </summary>
     public int TryReceiveBurst(Span<Packet> into)
+    {
+        try
+        {
+            return ReceiveBurst(into);
+        }
+        catch (RingProtocolException e)
+        {
+            _driver.Header.ReportViolation(e.Code);
+            throw;
+        }
+    }
+
+    /// <summary><see cref="Probe"/>, with a protocol violation it finds recorded in the header (NEEDS_RESET, so the
+    /// device stops too) before it reaches the caller.</summary>
+    private bool? ProbeReporting()
+    {
+        try
+        {
+            return Probe();
+        }
+        catch (RingProtocolException e)
+        {
+            _driver.Header.ReportViolation(e.Code);
+            throw;
+        }
+    }
+
+    /// <summary>The sleeper's re-check, reporting a protocol violation as <see cref="ProbeReporting"/> does.</summary>
+    private bool HasWorkReporting()
+    {
+        try
+        {
+            return _queue.HasRxWork;
+        }
+        catch (RingProtocolException e)
+        {
+            _driver.Header.ReportViolation(e.Code);
+            throw;
+        }
+    }
+
+    private int ReceiveBurst(Span<Packet> into)
     {
         // Read before the receive (acquire): a mark seen here covers every completion this receive can find.
         bool endMarked = _queue.TryGetRxEndOfStream(out _);
@@ -98,7 +143,7 @@ public sealed class PacketReader : IDisposable, IAsyncDisposable
             return ValueTask.FromCanceled<bool>(cancellationToken);
         try
         {
-            if (Probe() is bool answer)
+            if (ProbeReporting() is bool answer)
                 return new ValueTask<bool>(answer);
         }
         catch (RingException e)

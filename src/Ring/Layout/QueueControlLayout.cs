@@ -19,13 +19,13 @@ public static class QueueControlLayout
     public const int TxEndOfStreamOffset = RxEndOfStreamOffset + RegionLayout.BlockLength;
     /// <summary>u32 futex word the guest sleeps on; the device increments it and wakes the guest.</summary>
     public const int GuestDoorbellOffset = TxEndOfStreamOffset + RegionLayout.BlockLength;
-    /// <summary>u32 1 while the guest announces it is about to sleep or sleeps (need_wakeup), written by the guest.</summary>
+    /// <summary>u32 need_wakeup, written by the guest: 0, or while it announces a sleep the sleep's odd tag.</summary>
     public const int GuestNeedsWakeupOffset = GuestDoorbellOffset + RegionLayout.BlockLength;
     /// <summary>u32 1 when the guest's mode can sleep, written once by the guest before DRIVER_OK.</summary>
     public const int GuestMaySleepOffset = GuestNeedsWakeupOffset + sizeof(uint);
     /// <summary>u32 futex word the device sleeps on; the guest increments it and wakes the device.</summary>
     public const int DeviceDoorbellOffset = GuestNeedsWakeupOffset + RegionLayout.BlockLength;
-    /// <summary>u32 1 while the device announces it is about to sleep or sleeps, written by the device.</summary>
+    /// <summary>u32 need_wakeup, written by the device: 0, or while it announces a sleep the sleep's odd tag.</summary>
     public const int DeviceNeedsWakeupOffset = DeviceDoorbellOffset + RegionLayout.BlockLength;
     /// <summary>u32 1 when the device's mode can sleep, written once by the device before it sets DeviceReady.</summary>
     public const int DeviceMaySleepOffset = DeviceNeedsWakeupOffset + sizeof(uint);

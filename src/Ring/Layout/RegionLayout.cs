@@ -4,8 +4,9 @@ namespace Ring.Layout;
 /// The region header at offset 0: the device's "PCI config space and BARs". Every field is little-endian and
 /// naturally aligned. The geometry is written once by the driver (guest) before the region is published and is
 /// read-only afterwards. The header is touched only during the handshake and by the periodic peer checks, never
-/// per packet, so only the status word gets a block of its own; the data-path indices live in the rings, each
-/// in its own 128-byte block. See docs/LAYOUT.md.
+/// per packet, so its fields share blocks by phase (geometry and features, status and violation, the pids and
+/// the device's ready word); the data-path indices live in the rings, each in its own 128-byte block.
+/// See docs/LAYOUT.md.
 /// </summary>
 /// <remarks>
 /// <code>

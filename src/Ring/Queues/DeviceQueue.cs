@@ -96,9 +96,9 @@ public sealed unsafe class DeviceQueue
         for (int i = 0; i < n; i++)
         {
             ulong offset = slots[i]; // one read; only the copy is used
-            if (offset >= poolLength | (offset & (ulong)(_pool.BufferSize - 1)) != 0)
+            if (_pool.CheckOffset(offset, 0, poolLength) is { } reason)
             {
-                FillDrops.Count(_pool.CheckOffset(offset, 0, poolLength) ?? DropReason.OffsetOutsidePool);
+                FillDrops.Count(reason);
                 continue;
             }
             into[good++] = new Packet(offset, _pool.BufferSize);
@@ -152,9 +152,9 @@ public sealed unsafe class DeviceQueue
         for (int i = 0; i < n; i++)
         {
             Descriptor d = slots[i]; // one read; only the copy is used
-            if (d.BufferOffset >= poolLength | (d.BufferOffset & (ulong)(_pool.BufferSize - 1)) != 0)
+            if (_pool.CheckOffset(d.BufferOffset, 0, poolLength) is { } reason)
             {
-                TxDrops.Count(_pool.CheckOffset(d.BufferOffset, 0, poolLength) ?? DropReason.OffsetOutsidePool);
+                TxDrops.Count(reason);
                 continue;
             }
             _txReturn[returned++] = d.BufferOffset;

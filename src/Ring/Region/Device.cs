@@ -87,10 +87,14 @@ public sealed unsafe class Device : IDisposable
             throw new RingException($"region {_region.Path} is already running with another producer");
         int me = Environment.ProcessId;
         int previous = header.ExchangeDevicePid(0, me);
-        if (previous != 0 && previous != me)
+        if (previous != 0)
         {
-            if (Posix.ProcessExists(previous))
+            if (previous == me || Posix.ProcessExists(previous))
                 throw new RingException($"region {_region.Path} is already driven by producer pid {previous}");
+            // A dead device may be replaced only before the driver has read its offer (ACKNOWLEDGE comes right
+            // after): the driver reads the offer and the device's mode once.
+            if ((header.Status & DeviceStatus.Acknowledge) != 0)
+                throw new RingException($"region {_region.Path}: its producer (pid {previous}) died during the handshake; restart the consumer");
             if (header.ExchangeDevicePid(previous, me) != previous)
                 throw new RingException($"region {_region.Path}: another producer claimed it at the same time");
         }

@@ -13,6 +13,7 @@ public sealed unsafe class Driver : IDisposable
 {
     private readonly SharedRegion _region;
     private readonly GuestQueue[] _queues;
+    private bool _disposed;
 
     private Driver(SharedRegion region, RegionGeometry geometry)
     {
@@ -58,6 +59,7 @@ public sealed unsafe class Driver : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            TryDelete(temporary);
             throw new RingException($"cannot create region {path}: {e.Message.Replace(temporary, path)}");
         }
         try
@@ -118,18 +120,28 @@ public sealed unsafe class Driver : IDisposable
             throw new RingException($"producer (pid {pid}) died");
     }
 
-    /// <inheritdoc />
+    /// <summary>Unmaps the region and deletes its file, once; a file another driver has since put at the path
+    /// (its header names another live driver) is left alone.</summary>
     public void Dispose()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         string path = _region.Path;
         _region.Dispose();
+        if (LiveDriverPid(path) == 0)
+            TryDelete(path);
+    }
+
+    private static void TryDelete(string path)
+    {
         try
         {
             File.Delete(path);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Already gone or replaced: nothing of ours to remove.
+            // Nothing more to clean up: the failure that brought us here is what gets reported.
         }
     }
 

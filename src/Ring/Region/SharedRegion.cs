@@ -46,8 +46,16 @@ public sealed unsafe class SharedRegion : IDisposable
         if (!OperatingSystem.IsWindows())
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // 0600: guest memory is private
         var stream = new FileStream(path, options);
-        if (stream.Length != length)
-            stream.SetLength(length);
+        try
+        {
+            if (stream.Length != length)
+                stream.SetLength(length);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
         return Map(path, stream, length);
     }
 
@@ -59,7 +67,7 @@ public sealed unsafe class SharedRegion : IDisposable
         {
             stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new RingException($"region {path} not found (the consumer creates it: start it first)");
         }
@@ -77,10 +85,20 @@ public sealed unsafe class SharedRegion : IDisposable
 
     private static SharedRegion Map(string path, FileStream stream, long length)
     {
-        var file = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite,
-            HandleInheritability.None, leaveOpen: false);
-        var view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
-        return new SharedRegion(path, file, view, length);
+        MemoryMappedFile? file = null;
+        try
+        {
+            file = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite,
+                HandleInheritability.None, leaveOpen: false);
+            var view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
+            return new SharedRegion(path, file, view, length);
+        }
+        catch
+        {
+            file?.Dispose();
+            stream.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />

@@ -41,10 +41,13 @@ public sealed class LatencyRecorder
     /// <summary>Begins a received burst; the clock is read when its first stamped packet is recorded.</summary>
     public void BeginBurst() => _now = 0;
 
-    /// <summary>Records one packet of the current burst.</summary>
+    /// <summary>Records one packet of the current burst. A packet too short to carry a stamp is not recorded (the
+    /// sequence check counts it as bad).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Record(ReadOnlySpan<byte> payload)
     {
+        if (payload.Length < StampOffset + sizeof(long))
+            return;
         long stamp = BinaryPrimitives.ReadInt64LittleEndian(payload[StampOffset..]);
         if (stamp != 0) // 0: not sampled
             RecordStamped(stamp);
@@ -70,8 +73,11 @@ public sealed class LatencyRecorder
     {
         if (_runCount == 0)
             return;
-        long nanos = (long)((_now - _runStamp) * NanosPerTick);
-        Histogram.RecordValueWithCount(Math.Max(0, nanos), _runCount);
+        // The stamp is the peer's: any value. In double, the difference cannot overflow; a stamp from the future
+        // counts as 0 and one older than the histogram's range as its top value, so a wild stamp cannot throw.
+        double nanos = ((double)_now - _runStamp) * NanosPerTick;
+        long value = nanos <= 0 ? 0 : nanos >= Histogram.HighestTrackableValue ? Histogram.HighestTrackableValue : (long)nanos;
+        Histogram.RecordValueWithCount(value, _runCount);
         _runCount = 0;
     }
 
