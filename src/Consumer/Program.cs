@@ -12,10 +12,8 @@ return ProgramShell.Run("consumer", () =>
         return ExitCodes.Ok;
     var geometry = options.Validate();
     var direction = options.Echo ? Direction.Both : DirectionNames.Parse(options.Direction);
-    var mode = WaitModeNames.Parse("--mode", options.Mode);
-    _ = new RatePacer(options.Rate); // validates --rate before the region is made
-    var settings = new LoopSettings(direction, new PacketStamper(options.Size), new SendPlan(options.Packets, options.Seconds, options.Queues),
-        mode, OptionChecks.PollBudget(mode, options.PollMicros), options.Rate / options.Queues, options.PauseChance, options.PauseMicros);
+    var mode = options.WaitMode;
+    var settings = options.Settings(direction, options.Queues);
 
     using var interrupt = new InterruptSignal();
 

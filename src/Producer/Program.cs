@@ -13,8 +13,7 @@ return ProgramShell.Run("producer", () =>
     options.Validate();
     var direction = options.Rtt ? Direction.Both : DirectionNames.Parse(options.Direction);
     string path = RegionPath.Resolve(options.Region);
-    var mode = WaitModeNames.Parse("--mode", options.Mode);
-    var pollBudget = OptionChecks.PollBudget(mode, options.PollMicros);
+    var mode = options.WaitMode;
 
     using var interrupt = new InterruptSignal();
 
@@ -23,8 +22,7 @@ return ProgramShell.Run("producer", () =>
         geometry => OptionChecks.PacketSize(options.Size, geometry.BufferSize), maySleep: mode != WaitMode.Poll);
     using var stopped = interrupt.Token.Register(() => device.Header.SetStatus(DeviceStatus.Failed));
     int queues = device.Geometry.QueuePairs;
-    var settings = new LoopSettings(direction, new PacketStamper(options.Size), new SendPlan(options.Packets, options.Seconds, queues),
-        mode, pollBudget, options.Rate / queues, options.PauseChance, options.PauseMicros);
+    var settings = options.Settings(direction, queues);
     var stall = TimeSpan.FromSeconds(options.StallTimeout);
     var backends = Enumerable.Range(0, queues).Select(q =>
     {

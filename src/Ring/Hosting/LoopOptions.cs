@@ -1,0 +1,81 @@
+using CommandLine;
+using Ring.Traffic;
+using Ring.Waiting;
+
+namespace Ring.Hosting;
+
+/// <summary>
+/// The command-line options both programs share: the region, what this side sends and how fast, how it waits,
+/// the test-only random pauses, the stall timeout and the summary format. Each program adds its own.
+/// </summary>
+public abstract class LoopOptions
+{
+    /// <summary>The region name or path.</summary>
+    [Option("region", Default = "default", HelpText = "Region name (/dev/shm/ring-<name>) or path.")]
+    public string Region { get; set; } = "default";
+
+    /// <summary>rx, tx or both.</summary>
+    [Option("direction", Default = "rx", HelpText = "rx: device to guest (the producer sends); tx: guest to device (the consumer sends); both.")]
+    public string Direction { get; set; } = "rx";
+
+    /// <summary>Bytes per packet sent.</summary>
+    [Option("size", Default = 64, HelpText = "Bytes per packet this side sends.")]
+    public int Size { get; set; } = 64;
+
+    /// <summary>Packets to send in all, or null.</summary>
+    [Option("packets", HelpText = "Send this many packets in all (default: run --seconds).")]
+    public long? Packets { get; set; }
+
+    /// <summary>Seconds to send for, or null.</summary>
+    [Option("seconds", HelpText = "Send for this many seconds (default 3 when --packets is not given).")]
+    public double? Seconds { get; set; }
+
+    /// <summary>Offered load in packets per second (0: unpaced).</summary>
+    [Option("rate", Default = 0.0, HelpText = "Offered load in packets per second over all queues, for what this side sends (0: as fast as possible).")]
+    public double Rate { get; set; }
+
+    /// <summary>poll, event or hybrid.</summary>
+    [Option("mode", Default = "poll", HelpText = "How to wait for work: poll (busy-poll), event (sleep on the doorbell), hybrid (poll --poll-us, then sleep).")]
+    public string Mode { get; set; } = "poll";
+
+    /// <summary>Hybrid poll budget in microseconds, or null for the default.</summary>
+    [Option("poll-us", HelpText = "Hybrid only: microseconds to keep polling after the last work before sleeping (default 50).")]
+    public double? PollMicros { get; set; }
+
+    /// <summary>Testing: chance of a random pause per burst.</summary>
+    [Option("pause-chance", Default = 0.0, HelpText = "Testing: chance (0..1) of a random pause before each burst.")]
+    public double PauseChance { get; set; }
+
+    /// <summary>Testing: longest random pause in microseconds.</summary>
+    [Option("pause-us", Default = 200, HelpText = "Testing: longest random pause in microseconds.")]
+    public int PauseMicros { get; set; } = 200;
+
+    /// <summary>Seconds without work before the run fails.</summary>
+    [Option("stall-timeout", Default = 10.0, HelpText = "Fail when no work was done for this many seconds.")]
+    public double StallTimeout { get; set; } = 10;
+
+    /// <summary>Whether the summary is printed as JSON.</summary>
+    [Option("json", HelpText = "Print the summary as one JSON object on the last line.")]
+    public bool Json { get; set; }
+
+    /// <summary>The parsed <c>--mode</c>.</summary>
+    public WaitMode WaitMode => WaitModeNames.Parse("--mode", Mode);
+
+    /// <summary>Checks the shared options; throws <see cref="ArgumentException"/> with one line.</summary>
+    protected void ValidateLoop()
+    {
+        _ = DirectionNames.Parse(Direction);
+        OptionChecks.PollBudget(WaitMode, PollMicros);
+        RandomPauses.Validate(PauseChance, PauseMicros);
+        if (Size < PacketStamper.MinSize)
+            throw new ArgumentException($"--size must be at least {PacketStamper.MinSize} bytes, not {Size}");
+        OptionChecks.Timeout("stall-timeout", StallTimeout);
+        _ = new SendPlan(Packets, Seconds, 1);
+        _ = new RatePacer(Rate);
+    }
+
+    /// <summary>The settings every queue loop of this program shares, for <paramref name="queues"/> queue pairs.</summary>
+    public LoopSettings Settings(Direction direction, int queues) =>
+        new(direction, new PacketStamper(Size), new SendPlan(Packets, Seconds, queues), WaitMode,
+            OptionChecks.PollBudget(WaitMode, PollMicros), Rate / queues, PauseChance, PauseMicros);
+}
