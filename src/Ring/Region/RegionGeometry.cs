@@ -66,6 +66,3 @@ public readonly record struct RegionGeometry(int QueuePairs, int RingSize, int B
 
     private static long AlignUp(long value, int alignment) => (value + alignment - 1) & ~(long)(alignment - 1);
 }
-
-/// <summary>Offsets, from the start of the region, of one queue pair's control block and rings.</summary>
-public readonly record struct QueuePairOffsets(long Control, long RxFill, long RxCompletion, long Tx, long TxCompletion);

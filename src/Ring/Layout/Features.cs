@@ -1,0 +1,13 @@
+namespace Ring.Layout;
+
+/// <summary>Feature bits: the device offers, the driver accepts a subset.</summary>
+[Flags]
+public enum Features : ulong
+{
+    /// <summary>None.</summary>
+    None = 0,
+    /// <summary>The queue control block's end-of-stream words are honoured: a sender marks its total.</summary>
+    EndOfStream = 1UL << 0,
+    /// <summary>Chained buffers: a packet may span descriptors; all but the last lack EndOfPacket. Not offered yet.</summary>
+    ChainedBuffers = 1UL << 1,
+}
