@@ -30,14 +30,10 @@ internal static class PairCommand
     public static PairResult Execute(PairOptions options, out string table)
     {
         var direction = DirectionNames.Parse(options.Direction);
-        var mode = WaitModeNames.Parse("--mode", options.Mode);
-        var deviceMode = options.DeviceMode is null ? mode : WaitModeNames.Parse("--device-mode", options.DeviceMode);
-        if (options.PollMicros is not null && mode != WaitMode.Hybrid && deviceMode != WaitMode.Hybrid)
-            throw new ArgumentException("--poll-us applies only when --mode or --device-mode is hybrid");
+        var (mode, deviceMode) = options.ValidateTwoProcess();
         _ = new SendPlan(options.Packets, options.Seconds, 1); // validates --packets/--seconds before starting anything
         _ = new RatePacer(options.Rate); // and --rate
-        _ = ParseCpus(options.Cpus);
-        string region = options.Region ?? $"pair-{Environment.ProcessId}";
+        string region = options.RegionOrDefault("pair");
 
         string[] common = ["--region", region, "--direction", options.Direction, "--size", Invariant(options.Size), "--json"];
         var consumerArgs = common.Concat(["--queues", Invariant(options.Queues), "--ring-size", Invariant(options.RingSize),

@@ -4,7 +4,7 @@ namespace Bench;
 
 /// <summary>Options of <c>bench pair</c>: one producer/consumer run, two real processes.</summary>
 [Verb("pair", isDefault: false, HelpText = "Run the Consumer and Producer as two pinned processes and print one summary.")]
-public sealed class PairOptions
+public sealed class PairOptions : TwoProcessOptions
 {
     [Option("size", Default = 64, HelpText = "Packet size in bytes.")]
     public int Size { get; set; } = 64;
@@ -30,33 +30,13 @@ public sealed class PairOptions
     [Option("buffer-size", Default = 2048, HelpText = "Bytes per pool buffer, a power of two.")]
     public int BufferSize { get; set; } = 2048;
 
-    [Option("mode", Default = "poll", HelpText = "How the consumer waits: poll, event or hybrid.")]
-    public string Mode { get; set; } = "poll";
-
-    [Option("device-mode", HelpText = "How the producer waits: poll, event or hybrid (default: as --mode).")]
-    public string? DeviceMode { get; set; }
-
-    [Option("poll-us", HelpText = "Hybrid poll budget in microseconds, for whichever side runs hybrid.")]
-    public double? PollMicros { get; set; }
-
     [Option("coalesce-frames", Default = 0, HelpText = "Producer interrupt coalescing: packets per doorbell (0: off).")]
     public int CoalesceFrames { get; set; }
 
     [Option("coalesce-usecs", Default = 0.0, HelpText = "Producer interrupt coalescing: longest hold in microseconds (0: off).")]
     public double CoalesceMicros { get; set; }
 
-    [Option("cpus", Default = "0,1", HelpText = "Cores for the consumer and the producer (taskset); empty: no pinning.")]
-    public string Cpus { get; set; } = "0,1";
-
-    [Option("timeout", HelpText = "Seconds to wait for both processes before killing them (default: generous for the run).")]
-    public double? Timeout { get; set; }
-
-    [Option("region", HelpText = "Region name (default: pair-<pid>).")]
-    public string? Region { get; set; }
-
     [Option("refs", HelpText = "Also run the reference programs (lean.c, floor.c, memif) and print Ring's figures as ratios of theirs.")]
     public bool Refs { get; set; }
 
-    [Option("json", HelpText = "End with one JSON object on the last line.")]
-    public bool Json { get; set; }
 }

@@ -29,15 +29,11 @@ internal static class RttCommand
     /// <summary>Runs the ping-pong; throws RingException when a program fails or echoes go missing.</summary>
     public static RttResult Execute(RttOptions options)
     {
-        var mode = WaitModeNames.Parse("--mode", options.Mode);
-        var deviceMode = options.DeviceMode is null ? mode : WaitModeNames.Parse("--device-mode", options.DeviceMode);
-        if (options.PollMicros is not null && mode != WaitMode.Hybrid && deviceMode != WaitMode.Hybrid)
-            throw new ArgumentException("--poll-us applies only when --mode or --device-mode is hybrid");
+        var (mode, deviceMode) = options.ValidateTwoProcess();
         if (options.Count is < 1 or > 1_000_000_000)
             throw new ArgumentException($"--count must be 1..1000000000, not {options.Count}");
         _ = new RatePacer(options.Rate); // validates --rate before starting anything
-        _ = ParseCpus(options.Cpus);
-        string region = options.Region ?? $"rtt-{Environment.ProcessId}";
+        string region = options.RegionOrDefault("rtt");
 
         string[] common = ["--region", region, "--size", Invariant(options.Size), "--json"];
         var consumerArgs = common.Concat(["--echo"]).Concat(ModeArgs(mode, options.PollMicros));
