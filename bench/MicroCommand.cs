@@ -4,7 +4,7 @@ using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using Ring.Hosting;
+using Ring.Harness.Hosting;
 
 namespace Bench;
 

@@ -1,5 +1,5 @@
-using Ring.Hosting;
-using Ring.Traffic;
+using Ring.Harness.Hosting;
+using Ring.Harness.Traffic;
 using Ring.Waiting;
 using static Bench.ProgramPair;
 

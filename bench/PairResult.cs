@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Ring.Hosting;
-using Ring.Traffic;
+using Ring.Harness.Hosting;
+using Ring.Harness.Traffic;
 
 namespace Bench;
 
@@ -86,7 +86,7 @@ public sealed class PairResult
     /// <summary>Folds the two programs' summaries.</summary>
     public static PairResult Combine(RunSummary consumer, RunSummary producer)
     {
-        var receiver = DirectionNames.Parse(consumer.Direction) == Ring.Traffic.Direction.Tx ? producer : consumer;
+        var receiver = DirectionNames.Parse(consumer.Direction) == Ring.Harness.Traffic.Direction.Tx ? producer : consumer;
         var receivers = new[] { consumer, producer }.Where(s => s.Received != 0).ToList();
         double seconds = receivers.Count == 0 ? Math.Max(consumer.Seconds, producer.Seconds) : receivers.Max(s => s.Seconds);
         var result = new PairResult

@@ -1,5 +1,5 @@
 using Ring;
-using Ring.Hosting;
+using Ring.Harness.Hosting;
 
 namespace Bench;
 

@@ -1,5 +1,5 @@
 using Bench;
-using Ring.Hosting;
+using Ring.Harness.Hosting;
 
 return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(PairOptions), typeof(RttOptions), typeof(SweepOptions), typeof(RefsOptions), typeof(PlotOptions), typeof(MicroOptions)) switch
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Ring;
-using Ring.Hosting;
+using Ring.Harness.Hosting;
 using Ring.Region;
 using Ring.Waiting;
 

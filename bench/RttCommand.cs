@@ -1,6 +1,6 @@
 using Ring;
-using Ring.Hosting;
-using Ring.Traffic;
+using Ring.Harness.Hosting;
+using Ring.Harness.Traffic;
 using Ring.Waiting;
 using static Bench.ProgramPair;
 

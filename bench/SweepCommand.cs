@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Ring;
-using Ring.Hosting;
+using Ring.Harness.Hosting;
 
 namespace Bench;
 

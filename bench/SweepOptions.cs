@@ -1,3 +1,4 @@
+using Ring.Harness.Hosting;
 using System.Globalization;
 using CommandLine;
 using Ring.Waiting;

@@ -1,3 +1,4 @@
+using Ring.Harness.Hosting;
 using CommandLine;
 using Ring.Waiting;
 

@@ -4,7 +4,7 @@ using Ring.Layout;
 using Ring.Queues;
 using Ring.Region;
 using Ring.Tests.Support;
-using Ring.Traffic;
+using Ring.Harness.Traffic;
 
 namespace Ring.Tests;
 

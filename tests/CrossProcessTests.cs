@@ -1,4 +1,4 @@
-using Ring.Hosting;
+using Ring.Harness.Hosting;
 using Ring.Tests.Support;
 
 namespace Ring.Tests;

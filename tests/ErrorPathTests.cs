@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
-using Ring.Hosting;
+using Ring.Harness.Hosting;
 using Ring.Layout;
 using Ring.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using HdrHistogram;
-using Ring.Traffic;
+using Ring.Harness.Traffic;
 
 namespace Ring.Tests;
 

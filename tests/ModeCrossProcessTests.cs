@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.MemoryMappedFiles;
-using Ring.Hosting;
+using Ring.Harness.Hosting;
 using Ring.Layout;
 using Ring.Tests.Support;
 using Xunit.Abstractions;

@@ -1,7 +1,7 @@
 using CommandLine;
-using Ring.Hosting;
+using Ring.Harness.Hosting;
 using Ring.Region;
-using Ring.Traffic;
+using Ring.Harness.Traffic;
 using Ring.Waiting;
 
 namespace Consumer;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Ring.Queues;
-using Ring.Traffic;
+using Ring.Harness.Traffic;
 using Ring.Waiting;
 
 namespace Consumer;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Consumer;
-using Ring.Hosting;
+using Ring.Harness.Hosting;
 using Ring.Layout;
 using Ring.Region;
-using Ring.Traffic;
+using Ring.Harness.Traffic;
 using Ring.Waiting;
 
 return ProgramShell.Run("consumer", () =>

@@ -1,6 +1,6 @@
 using CommandLine;
-using Ring.Hosting;
-using Ring.Traffic;
+using Ring.Harness.Hosting;
+using Ring.Harness.Traffic;
 using Ring.Waiting;
 
 namespace Producer;

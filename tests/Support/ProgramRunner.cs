@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using Ring.Hosting;
+using Ring.Harness.Hosting;
 using Ring.Region;
 
 namespace Ring.Tests.Support;

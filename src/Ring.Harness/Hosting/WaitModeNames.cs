@@ -1,4 +1,6 @@
-namespace Ring.Waiting;
+using Ring.Waiting;
+
+namespace Ring.Harness.Hosting;
 
 /// <summary>Parses <see cref="WaitMode"/> as the command lines spell it: poll, event, hybrid.</summary>
 public static class WaitModeNames

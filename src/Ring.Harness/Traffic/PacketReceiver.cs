@@ -1,6 +1,6 @@
 using Ring.Queues;
 
-namespace Ring.Traffic;
+namespace Ring.Harness.Traffic;
 
 /// <summary>
 /// What a receiving loop does with each burst: check every packet's sequence number and record its one-way

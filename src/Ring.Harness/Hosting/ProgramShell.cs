@@ -1,6 +1,6 @@
 using Ring.Rings;
 
-namespace Ring.Hosting;
+namespace Ring.Harness.Hosting;
 
 /// <summary>
 /// Runs a program's body and turns every failure into one line on standard error and an exit code: no stack

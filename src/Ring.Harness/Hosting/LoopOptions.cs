@@ -1,8 +1,8 @@
 using CommandLine;
-using Ring.Traffic;
+using Ring.Harness.Traffic;
 using Ring.Waiting;
 
-namespace Ring.Hosting;
+namespace Ring.Harness.Hosting;
 
 /// <summary>
 /// The command-line options both programs share: the region, what this side sends and how fast, how it waits,

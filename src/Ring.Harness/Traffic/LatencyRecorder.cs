@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using HdrHistogram;
 
-namespace Ring.Traffic;
+namespace Ring.Harness.Traffic;
 
 /// <summary>
 /// One-way latency of received packets: each carries the sender's monotonic timestamp (Stopwatch ticks, which on

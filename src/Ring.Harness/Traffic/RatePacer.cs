@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Ring.Traffic;
+namespace Ring.Harness.Traffic;
 
 /// <summary>
 /// Paces a sender to an offered load: after <c>t</c> seconds it may have sent <c>t x rate</c> packets. A rate of

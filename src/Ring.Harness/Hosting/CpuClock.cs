@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Ring.Hosting;
+namespace Ring.Harness.Hosting;
 
 /// <summary>This process's CPU time over a stretch of wall time, as a percentage of one core (200 = two cores).</summary>
 public sealed class CpuClock

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
-namespace Ring.Traffic;
+namespace Ring.Harness.Traffic;
 
 /// <summary>
 /// Checks the sequence numbers a receiver sees: each packet's first 8 bytes (little-endian) must be the next

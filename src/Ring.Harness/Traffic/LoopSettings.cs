@@ -1,6 +1,6 @@
 using Ring.Waiting;
 
-namespace Ring.Traffic;
+namespace Ring.Harness.Traffic;
 
 /// <summary>
 /// What every queue pair's loop in a program shares: the direction, what a sender sends and how fast, how the

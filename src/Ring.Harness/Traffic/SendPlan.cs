@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Ring.Traffic;
+namespace Ring.Harness.Traffic;
 
 /// <summary>
 /// How much a sender sends: a packet count split over the queues, or a duration. When neither is given it runs

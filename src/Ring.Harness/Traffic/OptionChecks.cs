@@ -1,6 +1,7 @@
+using Ring.Harness.Hosting;
 using Ring.Waiting;
 
-namespace Ring.Traffic;
+namespace Ring.Harness.Traffic;
 
 /// <summary>Range checks for the programs' numeric options, each failing with one line.</summary>
 public static class OptionChecks

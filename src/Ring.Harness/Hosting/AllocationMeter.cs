@@ -1,4 +1,4 @@
-namespace Ring.Hosting;
+namespace Ring.Harness.Hosting;
 
 /// <summary>Managed allocations and garbage collections since construction, for the "0 bytes per packet" check.</summary>
 public sealed class AllocationMeter

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ring.Hosting;
+namespace Ring.Harness.Hosting;
 
 /// <summary>Turns SIGINT and SIGTERM into a cancellation, so a program stops its poll loops and cleans up.</summary>
 public sealed class InterruptSignal : IDisposable

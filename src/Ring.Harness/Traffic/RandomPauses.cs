@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
-namespace Ring.Traffic;
+namespace Ring.Harness.Traffic;
 
 /// <summary>
 /// Test traffic shaping: before a burst, with probability <c>chance</c>, the loop stalls up to <c>maxMicros</c>.

@@ -1,6 +1,6 @@
 using Ring.Rings;
 
-namespace Ring.Hosting;
+namespace Ring.Harness.Hosting;
 
 /// <summary>
 /// Runs one body per queue pair: queue 0 on the calling thread, the others on their own threads, as a poll-mode

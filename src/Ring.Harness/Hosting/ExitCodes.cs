@@ -1,4 +1,4 @@
-namespace Ring.Hosting;
+namespace Ring.Harness.Hosting;
 
 /// <summary>Exit codes of the Ring programs.</summary>
 public static class ExitCodes

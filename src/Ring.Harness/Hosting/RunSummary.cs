@@ -3,10 +3,10 @@ using HdrHistogram;
 using System.Text.Json.Serialization;
 using Ring.Doorbells;
 using Ring.Queues;
-using Ring.Traffic;
+using Ring.Harness.Traffic;
 using Ring.Waiting;
 
-namespace Ring.Hosting;
+namespace Ring.Harness.Hosting;
 
 /// <summary>
 /// What one program run did, printed as a one-line summary and, with <c>--json</c>, as one JSON object on the last

@@ -1,4 +1,4 @@
-namespace Ring.Traffic;
+namespace Ring.Harness.Traffic;
 
 /// <summary>Which way packets move, from the guest's point of view.</summary>
 [Flags]

@@ -1,4 +1,4 @@
-namespace Ring.Traffic;
+namespace Ring.Harness.Traffic;
 
 /// <summary>Parses and prints <see cref="Direction"/> as the command lines spell it: rx, tx, both.</summary>
 public static class DirectionNames

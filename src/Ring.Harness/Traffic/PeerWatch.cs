@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Ring.Traffic;
+namespace Ring.Harness.Traffic;
 
 /// <summary>
 /// Keeps a busy-poll loop honest without slowing it: counts idle polls and, about every

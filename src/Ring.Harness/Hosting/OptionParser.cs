@@ -1,7 +1,7 @@
 using CommandLine;
 using CommandLine.Text;
 
-namespace Ring.Hosting;
+namespace Ring.Harness.Hosting;
 
 /// <summary>
 /// CommandLineParser set up for the Ring programs: <c>--help</c> prints the usage to standard output, and a bad
