@@ -1,3 +1,4 @@
+using Ring.Harness.Hosting;
 using System.Diagnostics;
 
 namespace Bench;
@@ -33,7 +34,7 @@ internal sealed class ChildProcess : IDisposable
     {
         string binary = Path.Combine(AppContext.BaseDirectory, program);
         if (!File.Exists(binary))
-            throw new Ring.RingException($"{binary} not found: build the solution first");
+            throw new RunFailedException($"{binary} not found: build the solution first");
         var info = NewStartInfo();
         if (cpu is null)
         {
@@ -48,13 +49,13 @@ internal sealed class ChildProcess : IDisposable
         }
         foreach (string arg in args)
             info.ArgumentList.Add(arg);
-        var process = Process.Start(info) ?? throw new Ring.RingException($"could not start {program}");
+        var process = Process.Start(info) ?? throw new RunFailedException($"could not start {program}");
         return new ChildProcess(program.ToLowerInvariant(), process, args);
     }
 
     /// <summary>
     /// Runs <paramref name="file"/> (a path, or a name looked up on PATH) with <paramref name="args"/> to the end and
-    /// returns its standard output. Throws <see cref="Ring.RingException"/>, with everything it printed, when it
+    /// returns its standard output. Throws <see cref="RunFailedException"/>, with everything it printed, when it
     /// exits non-zero or is still running after <paramref name="timeout"/> (it is then killed).
     /// </summary>
     public static string Run(string file, IEnumerable<string> args, TimeSpan timeout)
@@ -66,20 +67,20 @@ internal sealed class ChildProcess : IDisposable
         Process process;
         try
         {
-            process = Process.Start(info) ?? throw new Ring.RingException($"could not start {file}");
+            process = Process.Start(info) ?? throw new RunFailedException($"could not start {file}");
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new Ring.RingException($"could not start {file}: {e.Message}");
+            throw new RunFailedException($"could not start {file}: {e.Message}");
         }
         using var child = new ChildProcess(Path.GetFileName(file), process, args);
         if (!child.WaitUntil(DateTime.UtcNow + timeout))
         {
             child.Kill();
-            throw new Ring.RingException($"{file} did not finish within {timeout.TotalSeconds:0} s and was killed\n{child.Describe()}");
+            throw new RunFailedException($"{file} did not finish within {timeout.TotalSeconds:0} s and was killed\n{child.Describe()}");
         }
         if (child.ExitCode != 0)
-            throw new Ring.RingException($"{file} failed\n{child.Describe()}");
+            throw new RunFailedException($"{file} failed\n{child.Describe()}");
         return child.Stdout;
     }
 

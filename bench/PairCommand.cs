@@ -1,6 +1,5 @@
 using Ring.Harness.Hosting;
 using Ring.Harness.Traffic;
-using Ring.Waiting;
 using static Bench.ProgramPair;
 
 namespace Bench;
@@ -26,7 +25,7 @@ internal static class PairCommand
         return result.Clean ? ExitCodes.Ok : ExitCodes.VerificationFailed;
     }
 
-    /// <summary>Runs the pair and returns the combined result; throws RingException when a program fails.</summary>
+    /// <summary>Runs the pair and returns the combined result; throws RunFailedException when a program fails.</summary>
     public static PairResult Execute(PairOptions options, out string table)
     {
         var direction = DirectionNames.Parse(options.Direction);

@@ -18,8 +18,8 @@ internal static class PlotCommand
     {
         string json = Path.Combine(folder, "sweep.json");
         if (!File.Exists(json))
-            throw new RingException($"{json} not found: give a sweep's results folder");
-        var report = SweepReport.FromJson(File.ReadAllText(json)) ?? throw new RingException($"{json} is empty");
+            throw new RunFailedException($"{json} not found: give a sweep's results folder");
+        var report = SweepReport.FromJson(File.ReadAllText(json)) ?? throw new RunFailedException($"{json} is empty");
         return SweepCharts.Write(folder, report.Points, report.Size);
     }
 }

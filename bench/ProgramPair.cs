@@ -1,8 +1,6 @@
 using System.Globalization;
 using Ring;
 using Ring.Harness.Hosting;
-using Ring.Region;
-using Ring.Waiting;
 
 namespace Bench;
 
@@ -14,7 +12,7 @@ namespace Bench;
 /// </summary>
 internal static class ProgramPair
 {
-    /// <summary>Runs both programs and returns their JSON summaries; throws <see cref="RingException"/> on failure.</summary>
+    /// <summary>Runs both programs and returns their JSON summaries; throws <see cref="RunFailedException"/> on failure.</summary>
     /// <param name="what">The command, for error messages ("pair", "rtt").</param>
     /// <param name="region">The region name both programs use.</param>
     /// <param name="cpus">Two core numbers, like "0,1", or empty for no pinning.</param>
@@ -33,8 +31,8 @@ internal static class ProgramPair
         {
             consumer.Kill();
             producer.Kill();
-            File.Delete(RegionPath.Resolve(region));
-            throw new RingException($"{what} did not finish within {timeout.TotalSeconds:0} s; both processes killed\n"
+            File.Delete(Path.Combine("/dev/shm", "ring-" + region));
+            throw new RunFailedException($"{what} did not finish within {timeout.TotalSeconds:0} s; both processes killed\n"
                 + consumer.Describe() + "\n" + producer.Describe());
         }
         return (SummaryOf(consumer), SummaryOf(producer));
@@ -66,8 +64,8 @@ internal static class ProgramPair
         if (child.ExitCode is not (ExitCodes.Ok or ExitCodes.VerificationFailed) || last is null || !last.StartsWith('{'))
         {
             string why = child.Stderr.Trim();
-            throw new RingException(why.Length > 0 ? why : $"{child.Name} exited with code {child.ExitCode} and no summary");
+            throw new RunFailedException(why.Length > 0 ? why : $"{child.Name} exited with code {child.ExitCode} and no summary");
         }
-        return RunSummary.FromJson(last) ?? throw new RingException($"{child.Name} printed an empty summary");
+        return RunSummary.FromJson(last) ?? throw new RunFailedException($"{child.Name} printed an empty summary");
     }
 }

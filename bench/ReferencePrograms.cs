@@ -1,3 +1,4 @@
+using Ring.Harness.Hosting;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Ring;
@@ -74,7 +75,7 @@ internal sealed class ReferencePrograms : IDisposable
     {
         var match = Regex.Match(output, $@"\b{Regex.Escape(name)}=([0-9]+(?:\.[0-9]+)?)");
         if (!match.Success)
-            throw new RingException($"no {name}= in the output: {output.Trim()}");
+            throw new RunFailedException($"no {name}= in the output: {output.Trim()}");
         return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }
 

@@ -38,7 +38,7 @@ internal static class RefsCommand
         {
             return Execute(options, progress);
         }
-        catch (RingException e)
+        catch (RunFailedException e)
         {
             return RefsReport.Skip($"refs: failed: {e.Message.Split('\n')[0]}");
         }
@@ -68,7 +68,7 @@ internal static class RefsCommand
         progress.WriteLine($"refs: ring pair poll {Packets} x {options.Size} B");
         var pair = PairCommand.Execute(new PairOptions { Mode = "poll", Size = options.Size, Packets = Packets, Cpus = options.Cpus }, out _);
         if (!pair.Clean)
-            throw new RingException("refs: Ring's pair lost, dropped or misordered packets");
+            throw new RunFailedException("refs: Ring's pair lost, dropped or misordered packets");
         report.RingMpps = pair.Mpps;
         progress.WriteLine("refs: ring rtt poll");
         var rttPoll = RttCommand.Execute(new RttOptions { Mode = "poll", Cpus = options.Cpus });
@@ -104,7 +104,7 @@ internal static class RefsCommand
         {
             report.MemifMpps = programs.Memif(10, size);
         }
-        catch (RingException e)
+        catch (RunFailedException e)
         {
             report.MemifNote = $"memif: failed ({e.Message.Split('\n')[0]})";
         }

@@ -1,7 +1,6 @@
 using Ring;
 using Ring.Harness.Hosting;
 using Ring.Harness.Traffic;
-using Ring.Waiting;
 using static Bench.ProgramPair;
 
 namespace Bench;
@@ -26,7 +25,7 @@ internal static class RttCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>Runs the ping-pong; throws RingException when a program fails or echoes go missing.</summary>
+    /// <summary>Runs the ping-pong; throws RunFailedException when a program fails or echoes go missing.</summary>
     public static RttResult Execute(RttOptions options)
     {
         var (mode, deviceMode) = options.ValidateTwoProcess();
@@ -46,7 +45,7 @@ internal static class RttCommand
         var timeout = TimeSpan.FromSeconds(options.Timeout ?? 30 + options.Count * 250e-6 + pacedSeconds);
         var (consumer, producer) = ProgramPair.Run("rtt", region, options.Cpus, consumerArgs, producerArgs, timeout);
         if (!consumer.Clean || !producer.Clean || producer.Received != (ulong)options.Count)
-            throw new RingException($"rtt: {options.Count} pings, {producer.Received} echoes back "
+            throw new RunFailedException($"rtt: {options.Count} pings, {producer.Received} echoes back "
                 + $"(bad {consumer.Bad + producer.Bad}, missing {consumer.Missing + producer.Missing}, dropped {consumer.Dropped + producer.Dropped})");
         return new RttResult
         {

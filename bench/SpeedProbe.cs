@@ -1,3 +1,4 @@
+using Ring.Harness.Hosting;
 using Ring;
 
 namespace Bench;
@@ -50,7 +51,7 @@ internal sealed class SpeedProbe : IDisposable
             {
                 programs = ReferencePrograms.Build(source, "floor");
             }
-            catch (RingException e)
+            catch (RunFailedException e)
             {
                 why = $"building floor.c failed: {e.Message.Split('\n')[0]}";
             }
@@ -74,7 +75,7 @@ internal sealed class SpeedProbe : IDisposable
             LastState = SpeedState.Of(ns);
             return ns;
         }
-        catch (RingException e)
+        catch (RunFailedException e)
         {
             LastState = SpeedState.Unknown;
             if (!_failureSaid)

@@ -205,7 +205,7 @@ internal static class SweepCommand
         {
             point = SweepPoint.Of(mode, rate, PairCommand.Execute(pair, out _));
         }
-        catch (RingException e)
+        catch (RunFailedException e)
         {
             point = SweepPoint.Failed(mode, rate, e.Message);
         }

@@ -1,7 +1,6 @@
 using Ring.Harness.Hosting;
 using System.Globalization;
 using CommandLine;
-using Ring.Waiting;
 
 namespace Bench;
 

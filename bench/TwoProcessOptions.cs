@@ -1,6 +1,6 @@
+using Ring;
 using Ring.Harness.Hosting;
 using CommandLine;
-using Ring.Waiting;
 
 namespace Bench;
 

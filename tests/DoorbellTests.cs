@@ -3,7 +3,6 @@ using Ring.Layout;
 using Ring.Queues;
 using Ring.Region;
 using Ring.Tests.Support;
-using Ring.Waiting;
 
 namespace Ring.Tests;
 

@@ -1,7 +1,7 @@
 using CommandLine;
+using Ring;
 using Ring.Harness.Hosting;
 using Ring.Harness.Traffic;
-using Ring.Waiting;
 
 namespace Producer;
 
@@ -17,22 +17,25 @@ public sealed class ProducerOptions : LoopOptions
     [Option("coalesce-usecs", Default = 0.0, HelpText = "Interrupt coalescing: hold the guest's doorbell at most this many microseconds (0: off).")]
     public double CoalesceMicros { get; set; }
 
-    [Option("wait", Default = 0.0, HelpText = "Seconds to wait for the region file to appear (0: it must exist).")]
-    public double Wait { get; set; }
+    [Option("wait", Default = 10.0, HelpText = "Seconds to wait, in all, for the region to appear and the consumer to finish the handshake (0: the region must exist).")]
+    public double Wait { get; set; } = 10;
 
-    [Option("handshake-timeout", Default = 10.0, HelpText = "Seconds to wait for the consumer to finish the handshake.")]
-    public double HandshakeTimeout { get; set; } = 10;
-
-    /// <summary>Checks the values that do not depend on the region; throws ArgumentException with one line.</summary>
-    public void Validate()
+    /// <summary>Checks the values that do not depend on the region; throws ArgumentException with one line. Returns
+    /// the device's options.</summary>
+    public DeviceOptions Validate()
     {
         ValidateLoop();
-        if (CoalesceFrames < 0)
-            throw new ArgumentException($"--coalesce-frames must be 0 or more, not {CoalesceFrames}");
         if (!(CoalesceMicros >= 0 && CoalesceMicros <= 1_000_000))
             throw new ArgumentException($"--coalesce-usecs must be 0..1000000, not {CoalesceMicros}");
         if (!(Wait >= 0 && Wait <= 86400))
             throw new ArgumentException($"--wait must be 0..86400 seconds, not {Wait}");
-        OptionChecks.Timeout("handshake-timeout", HandshakeTimeout);
+        return OptionChecks.Named(() => new DeviceOptions
+        {
+            WaitMode = WaitMode,
+            HybridPollBudget = OptionChecks.PollBudget(WaitMode, PollMicros),
+            AttachTimeout = TimeSpan.FromSeconds(Wait),
+            CoalesceFrames = CoalesceFrames,
+            CoalesceTime = TimeSpan.FromMicroseconds(CoalesceMicros),
+        });
     }
 }

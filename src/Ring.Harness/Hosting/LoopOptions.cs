@@ -1,6 +1,5 @@
 using CommandLine;
 using Ring.Harness.Traffic;
-using Ring.Waiting;
 
 namespace Ring.Harness.Hosting;
 
@@ -57,6 +56,9 @@ public abstract class LoopOptions
     /// <summary>Whether the summary is printed as JSON.</summary>
     [Option("json", HelpText = "Print the summary as one JSON object on the last line.")]
     public bool Json { get; set; }
+
+    /// <summary>Whether <c>--region</c> is a path (it holds a '/') rather than a name.</summary>
+    public bool RegionIsPath => Region.Contains('/');
 
     /// <summary>The parsed <c>--mode</c>.</summary>
     public WaitMode WaitMode => WaitModeNames.Parse("--mode", Mode);

@@ -1,17 +1,14 @@
-using Ring.Rings;
-
 namespace Ring.Harness.Hosting;
 
 /// <summary>
 /// Runs one body per queue pair: queue 0 on the calling thread, the others on their own threads, as a poll-mode
-/// driver gives each queue its own lcore. The first failure is reported (a protocol violation also marks the
-/// region NEEDS_RESET through the onViolation callback) and stops the others through the shared token.
+/// driver gives each queue its own lcore. The first failure is reported and stops the others through the shared
+/// token.
 /// </summary>
 public static class QueueThreads
 {
     /// <summary>Runs <paramref name="body"/> for queues 0..<paramref name="queues"/>-1 and waits for all.</summary>
-    public static void Run(int queues, Action<int, CancellationToken> body, Action<RingProtocolException> onViolation,
-        CancellationToken cancel)
+    public static void Run(int queues, Action<int, CancellationToken> body, CancellationToken cancel)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         Exception? first = null;
@@ -23,8 +20,6 @@ public static class QueueThreads
             }
             catch (Exception e)
             {
-                if (e is RingProtocolException violation)
-                    onViolation(violation);
                 Interlocked.CompareExchange(ref first, e, null);
                 failed.Cancel();
             }
@@ -36,7 +31,7 @@ public static class QueueThreads
         threads.ForEach(t => t.Start());
         Guarded(0);
         threads.ForEach(t => t.Join());
-        // An interrupted run reports the interruption, not what the stop made the loops see (e.g. our own FAILED).
+        // An interrupted run reports the interruption, not what the stop made the loops see.
         cancel.ThrowIfCancellationRequested();
         if (first is not null)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);

@@ -1,10 +1,7 @@
 using System.Text.Json;
 using HdrHistogram;
 using System.Text.Json.Serialization;
-using Ring.Doorbells;
-using Ring.Queues;
 using Ring.Harness.Traffic;
-using Ring.Waiting;
 
 namespace Ring.Harness.Hosting;
 
@@ -71,27 +68,34 @@ public sealed class RunSummary
     /// <summary>Gigabits per second of payload, same basis as <see cref="Mpps"/>.</summary>
     public double Gbps { get; set; }
 
-    private readonly DropCounters _drops = new();
+    private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
 
     /// <summary>An empty summary to <see cref="Add"/> queues to.</summary>
     public static RunSummary For(string role, WaitMode mode, Direction direction, int queues, int size, double seconds, double cpu) =>
         new() { Role = role, Mode = mode.Name(), Direction = direction.Name(), Queues = queues, Size = size, Seconds = seconds, Cpu = cpu };
 
-    /// <summary>Adds one queue pair's waiting counts: the doorbell it rang, the one it slept on, its idle strategy.</summary>
-    public void AddWaiting(Doorbell rang, DoorbellSleeper slept, IIdleStrategy idle)
+    /// <summary>Adds one queue pair's counters: the doorbells its reader and writer rang, the entries they dropped,
+    /// its sleeps.</summary>
+    public void AddCounters(QueuePair pair)
     {
-        DoorbellsRung += rang.Rings;
-        Sleeps += slept.Sleeps;
-        Wakeups += slept.Wakeups;
-        SleepTimeouts += slept.Timeouts;
-        SpuriousWakeups += idle.SpuriousWakeups;
+        var reader = pair.Reader.Counters;
+        var writer = pair.Writer.Counters;
+        var sleeps = pair.SleepCounters;
+        DoorbellsRung += reader.Doorbells + writer.Doorbells;
+        Sleeps += sleeps.Sleeps;
+        Wakeups += sleeps.Wakeups;
+        SleepTimeouts += sleeps.Timeouts;
+        SpuriousWakeups += sleeps.SpuriousWakeups;
+        foreach (var reason in Enum.GetValues<DropReason>())
+            _drops[(int)reason] += reader.DropsFor(reason) + writer.DropsFor(reason);
+        Dropped = _drops.Sum();
+        Drops = Enum.GetValues<DropReason>().Where(r => _drops[(int)r] != 0).ToDictionary(r => r.ToString(), r => _drops[(int)r]);
     }
 
     private readonly LatencyRecorder _latency = new();
 
-    /// <summary>Adds one queue pair's counts: what it sent, what it received (sequence numbers and latency), what it
-    /// dropped.</summary>
-    public void Add(ulong sent, PacketReceiver receiver, params ReadOnlySpan<DropCounters> drops)
+    /// <summary>Adds one queue pair's traffic: what it sent, what it received (sequence numbers and latency).</summary>
+    public void Add(ulong sent, PacketReceiver receiver)
     {
         var received = receiver.Sequence;
         Sent += sent;
@@ -101,10 +105,6 @@ public sealed class RunSummary
         Missing += received.Missing;
         _latency.Add(receiver.Latency);
         SetLatency(_latency);
-        foreach (var d in drops)
-            _drops.Add(d);
-        Dropped = _drops.Total;
-        Drops = _drops.NonZero().ToDictionary(d => d.Key.ToString(), d => d.Value);
         ComputeRates();
     }
 
@@ -135,7 +135,10 @@ public sealed class RunSummary
     public int Print(bool json)
     {
         Console.WriteLine(json ? ToJson() : ToString());
-        return Clean ? ExitCodes.Ok : ExitCodes.VerificationFailed;
+        if (Clean)
+            return ExitCodes.Ok;
+        Console.Error.WriteLine($"{Role}: verification failed: {Bad} bad, {Missing} missing, {Dropped} dropped of {Received} received");
+        return ExitCodes.VerificationFailed;
     }
 
     /// <summary>Fills <see cref="Mpps"/> and <see cref="Gbps"/> from the counts and <see cref="Seconds"/>.</summary>

@@ -1,4 +1,3 @@
-using Ring.Waiting;
 
 namespace Ring.Harness.Traffic;
 

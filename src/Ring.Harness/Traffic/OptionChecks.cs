@@ -1,5 +1,4 @@
 using Ring.Harness.Hosting;
-using Ring.Waiting;
 
 namespace Ring.Harness.Traffic;
 
@@ -28,6 +27,23 @@ public static class OptionChecks
         if (!(micros >= 0 && micros <= 1_000_000))
             throw new ArgumentException($"--poll-us must be 0..1000000, not {micros}");
         return TimeSpan.FromMicroseconds(micros);
+    }
+
+    /// <summary>Builds library options, turning the library's "RingSize must be 16..32768" into the command line's
+    /// "--ring-size must be 16..32768".</summary>
+    public static T Named<T>(Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName is { } name)
+        {
+            string option = "--" + string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+            option = option switch { "--queue-pairs" => "--queues", _ => option };
+            string message = e.Message.Split('\n')[0].Replace($" (Parameter '{name}')", "").Replace(name, option);
+            throw new ArgumentException($"{message}, not {e.ActualValue}");
+        }
     }
 
     /// <summary>A timeout in seconds: more than 0, at most a day.</summary>

@@ -1,5 +1,3 @@
-using Ring.Queues;
-
 namespace Ring.Harness.Traffic;
 
 /// <summary>
@@ -16,13 +14,13 @@ public sealed class PacketReceiver
     /// <summary>One-way latency of what was received.</summary>
     public LatencyRecorder Latency { get; } = new();
 
-    /// <summary>Checks and records one received burst.</summary>
-    public void Receive(ReadOnlySpan<Packet> burst, BufferPool pool)
+    /// <summary>Checks and records one burst that <paramref name="reader"/> received.</summary>
+    public void Receive(ReadOnlySpan<Packet> burst, PacketReader reader)
     {
         Latency.BeginBurst();
         foreach (var packet in burst)
         {
-            var payload = pool.Payload(packet);
+            var payload = reader.Payload(packet);
             _sequence.Check(payload);
             Latency.Record(payload);
         }

@@ -8,11 +8,12 @@ namespace Ring.Doorbells;
 /// not at all when the peer's mode never sleeps. On the device, interrupt coalescing may hold a doorbell it owes
 /// until enough packets are pending or a timer runs out.
 /// </summary>
-public sealed unsafe class Doorbell
+internal sealed unsafe class Doorbell
 {
     private readonly uint* _word;
     private readonly uint* _peerNeedsWakeup;
     private readonly uint* _peerMaySleep;
+    private readonly ulong* _rings;
     private IWakePrimitive? _primitive;
     private bool _armed;
 
@@ -23,15 +24,15 @@ public sealed unsafe class Doorbell
     // The announcement tag of the last sleep this doorbell rang; owner-only.
     private uint _lastRungTag;
 
-    internal Doorbell(uint* word, uint* peerNeedsWakeup, uint* peerMaySleep)
+    /// <summary>The waker's end of the doorbell at <paramref name="word"/>, counting its rings at <paramref name="rings"/>
+    /// (a counter in the region that only this waker writes).</summary>
+    public Doorbell(uint* word, uint* peerNeedsWakeup, uint* peerMaySleep, ulong* rings)
     {
         _word = word;
         _peerNeedsWakeup = peerNeedsWakeup;
         _peerMaySleep = peerMaySleep;
+        _rings = rings;
     }
-
-    /// <summary>Doorbells rung (system calls made to wake the peer).</summary>
-    public long Rings { get; private set; }
 
     /// <summary>Whether a coalesced doorbell is owed to the peer.</summary>
     public bool Owed => _owedPackets != 0;
@@ -40,11 +41,11 @@ public sealed unsafe class Doorbell
     /// Reads once whether the peer's mode can sleep (it wrote that before the handshake completed). A doorbell
     /// whose peer never sleeps stays silent and costs nothing per burst.
     /// </summary>
-    internal void Arm()
+    public void Arm()
     {
         _armed = Volatile.Read(ref *_peerMaySleep) != 0;
         if (_armed)
-            _primitive ??= WakePrimitives.ForThisPlatform();
+            _primitive ??= FutexWakePrimitive.ForThisPlatform();
     }
 
     /// <summary>Holds the doorbell until <paramref name="frames"/> packets are owed (0: no frame limit) or
@@ -112,6 +113,6 @@ public sealed unsafe class Doorbell
         Interlocked.Increment(ref *_word);
         // W5
         _primitive!.Wake(ref *_word);
-        Rings++;
+        *_rings += 1; // owner-only counter: a plain aligned store, which an observer never sees torn
     }
 }

@@ -1,34 +1,59 @@
+using Ring.Layout;
+
 namespace Ring.Doorbells;
 
 /// <summary>
 /// The sleeper's end of its own doorbell (docs/DOORBELL.md, steps S1-S6): announce, re-check, sleep on the futex
 /// word with a timeout, and clear the announcement. Counts what happened, for the run's summary.
 /// </summary>
-public sealed unsafe class DoorbellSleeper
+internal sealed unsafe class DoorbellSleeper
 {
     private readonly uint* _word;
     private readonly uint* _needsWakeup;
     private readonly uint* _maySleep;
+    private readonly ulong* _counters;
     private IWakePrimitive? _primitive;
 
-    internal DoorbellSleeper(uint* word, uint* needsWakeup, uint* maySleep)
+    /// <summary>The sleeper's end of its doorbell at <paramref name="word"/>, counting into the sleeper block at
+    /// <paramref name="counters"/> (<see cref="CountersLayout"/>), which only this sleeper writes.</summary>
+    public DoorbellSleeper(uint* word, uint* needsWakeup, uint* maySleep, byte* counters)
     {
         _word = word;
         _needsWakeup = needsWakeup;
         _maySleep = maySleep;
+        _counters = (ulong*)counters;
     }
 
     /// <summary>Sleeps entered (futex waits that began).</summary>
-    public long Sleeps { get; private set; }
+    public long Sleeps => (long)Counter(CountersLayout.SleepsOffset);
 
     /// <summary>Sleeps ended by the peer's doorbell.</summary>
-    public long Wakeups { get; private set; }
+    public long Wakeups => (long)Counter(CountersLayout.WakeupsOffset);
 
     /// <summary>Sleeps ended by the timeout.</summary>
-    public long Timeouts { get; private set; }
+    public long Timeouts => (long)Counter(CountersLayout.TimeoutsOffset);
+
+    /// <summary>Counts a wake-up after which the next poll found nothing.</summary>
+    public void CountSpuriousWakeup() => Count(CountersLayout.SpuriousWakeupsOffset);
 
     /// <summary>Whether this side declared a mode that sleeps, so <see cref="Sleep"/> may be called.</summary>
-    internal bool CanSleep => _primitive is not null;
+    public bool CanSleep => _primitive is not null;
+
+    /// <summary>This sleeper's counter block.</summary>
+    public byte* CountersBlock => (byte*)_counters;
+
+    private ulong Counter(int offset) => _counters[offset / sizeof(ulong)];
+
+    // Owner-only counters: plain aligned stores, which an observer never sees torn.
+    private void Count(int offset) => _counters[offset / sizeof(ulong)] += 1;
+
+    /// <summary>Wakes this side's own sleep from another thread of this side (an async wait registered while the
+    /// waiter thread sleeps for another). Changes the word first, so a sleep that begins later returns at once.</summary>
+    public void WakeSelf()
+    {
+        Interlocked.Increment(ref *_word);
+        _primitive?.Wake(ref *_word);
+    }
 
     /// <summary>The need-wakeup value announcing a sleep against doorbell value <paramref name="seen"/>: odd, so
     /// never 0, and different for every doorbell value mod 2^31. A ring changes the doorbell value, so once a
@@ -36,10 +61,10 @@ public sealed unsafe class DoorbellSleeper
     public static uint AnnouncementTag(uint seen) => (seen << 1) | 1;
 
     /// <summary>Tells the peer, before the handshake completes, whether this side will ever sleep.</summary>
-    internal void DeclareMode(bool maySleep)
+    public void DeclareMode(bool maySleep)
     {
         if (maySleep)
-            _primitive ??= WakePrimitives.ForThisPlatform();
+            _primitive ??= FutexWakePrimitive.ForThisPlatform();
         Volatile.Write(ref *_maySleep, maySleep ? 1u : 0u);
     }
 
@@ -69,14 +94,11 @@ public sealed unsafe class DoorbellSleeper
         Volatile.Write(ref *_needsWakeup, 0u);
         if (outcome == WaitOutcome.AlreadyRung)
         {
-            Wakeups++;
+            Count(CountersLayout.WakeupsOffset);
             return false;
         }
-        Sleeps++;
-        if (outcome == WaitOutcome.TimedOut)
-            Timeouts++;
-        else
-            Wakeups++;
+        Count(CountersLayout.SleepsOffset);
+        Count(outcome == WaitOutcome.TimedOut ? CountersLayout.TimeoutsOffset : CountersLayout.WakeupsOffset);
         return true;
     }
 }

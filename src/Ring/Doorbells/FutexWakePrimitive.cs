@@ -7,7 +7,7 @@ namespace Ring.Doorbells;
 /// Linux futexes, the shared (not PRIVATE) variant, since sleeper and waker are different processes mapping the
 /// same file: the kernel keys the wait queue on the page and offset, not on the address.
 /// </summary>
-public sealed unsafe partial class FutexWakePrimitive : IWakePrimitive
+internal sealed unsafe partial class FutexWakePrimitive : IWakePrimitive
 {
     private const int FUTEX_WAIT = 0;
     private const int FUTEX_WAKE = 1;
@@ -32,6 +32,13 @@ public sealed unsafe partial class FutexWakePrimitive : IWakePrimitive
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall(long number, uint* address, int operation, uint value, Timespec* timeout, uint* address2, uint value3);
 
+    /// <summary>The futex on Linux x64 and arm64; elsewhere a clear error naming the way out.</summary>
+    public static IWakePrimitive ForThisPlatform() =>
+        OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64
+            ? new FutexWakePrimitive()
+            : throw new PlatformNotSupportedException(
+                $"event-wait needs a cross-process wake primitive; only Linux futexes on x64 and arm64 are implemented, not {RuntimeInformation.OSDescription} {RuntimeInformation.ProcessArchitecture} (use WaitMode.Poll)");
+
     /// <inheritdoc />
     public WaitOutcome Wait(ref uint word, uint expected, TimeSpan timeout)
     {
@@ -45,7 +52,7 @@ public sealed unsafe partial class FutexWakePrimitive : IWakePrimitive
             EAGAIN => WaitOutcome.AlreadyRung,
             ETIMEDOUT => WaitOutcome.TimedOut,
             EINTR => WaitOutcome.Interrupted,
-            var errno => throw new RingException($"futex wait failed: errno {errno}"),
+            var errno => throw new RingException(RingErrorReason.Io, $"futex wait failed: errno {errno}"),
         };
     }
 
@@ -53,6 +60,6 @@ public sealed unsafe partial class FutexWakePrimitive : IWakePrimitive
     public void Wake(ref uint word)
     {
         if (Syscall(SysFutex, (uint*)Unsafe.AsPointer(ref word), FUTEX_WAKE, 1, null, null, 0) < 0)
-            throw new RingException($"futex wake failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new RingException(RingErrorReason.Io, $"futex wake failed: errno {Marshal.GetLastPInvokeError()}");
     }
 }

@@ -4,7 +4,7 @@ namespace Ring.Doorbells;
 /// The operating system's cross-process sleep/wake on a 32-bit word in shared memory: a Linux futex here; another
 /// OS would plug in its own (a Windows <c>WaitOnAddress</c> does not cross processes, so it would need an event).
 /// </summary>
-public interface IWakePrimitive
+internal interface IWakePrimitive
 {
     /// <summary>Sleeps while <paramref name="word"/> equals <paramref name="expected"/>, at most <paramref name="timeout"/>.
     /// The comparison and the sleep are atomic with respect to <see cref="Wake"/>.</summary>

@@ -1,7 +1,7 @@
 namespace Ring.Doorbells;
 
 /// <summary>How a sleep on a doorbell word ended.</summary>
-public enum WaitOutcome
+internal enum WaitOutcome
 {
     /// <summary>The peer woke us.</summary>
     Woken,

@@ -1,8 +1,8 @@
 namespace Ring.Layout;
 
-/// <summary>Feature bits: the device offers, the driver accepts a subset.</summary>
+/// <summary>Feature bits: the device offers, the guest accepts a subset.</summary>
 [Flags]
-public enum Features : ulong
+internal enum Features : ulong
 {
     /// <summary>None.</summary>
     None = 0,

@@ -9,12 +9,12 @@ namespace Ring.Layout;
 /// A side sleeps on one doorbell per queue pair, whichever of its rings the work arrives on: a futex waits on one
 /// word, and the guest in both directions waits on the RX completion and the TX completion rings at once.
 /// </remarks>
-public static class QueueControlLayout
+internal static class QueueControlLayout
 {
     /// <summary>u64 RX end of stream, written by the device: 0 while it sends, else
     /// <see cref="EndOfStreamFlag"/> | the number of RX completions it posted in all.</summary>
     public const int RxEndOfStreamOffset = 0;
-    /// <summary>u64 TX end of stream, written by the driver: 0 while it sends, else
+    /// <summary>u64 TX end of stream, written by the guest: 0 while it sends, else
     /// <see cref="EndOfStreamFlag"/> | the number of TX descriptors it posted in all.</summary>
     public const int TxEndOfStreamOffset = RxEndOfStreamOffset + RegionLayout.BlockLength;
     /// <summary>u32 futex word the guest sleeps on; the device increments it and wakes the guest.</summary>

@@ -1,33 +1,22 @@
 namespace Ring.Layout;
 
 /// <summary>
-/// One single-producer/single-consumer ring: a producer index, a consumer index, then 2^log2 entries. The indices are free-running u32 counters masked only at the slot: the number of entries in
-/// the ring is always <c>producer - consumer</c> in unsigned arithmetic, which stays right across the 2^32 wrap
-/// as long as the ring holds at most 2^31 entries. Each index has its own 128-byte block. (Doorbells are per side
-/// and queue pair, in <see cref="QueueControlLayout"/>.)
+/// One single-producer/single-consumer ring: 2^log2 entries and nothing else. Entry <c>i</c> (a free-running u32
+/// count of entries written) sits in slot <c>i &amp; (size - 1)</c> and carries generation
+/// <c>((i &gt;&gt; log2) &amp; 1) ^ 1</c>: 1 on the first lap. Each side keeps its own count privately; the writer
+/// never overruns the reader because a ring holds at least as many entries as there are buffers that can be
+/// outstanding on it (see docs/LAYOUT.md, "Why no indices").
 /// </summary>
-/// <remarks>
-/// <code>
-///   0               128             256
-///   +---------------+---------------+-------------------------------+
-///   | producer idx  | consumer idx  | entries[size]                 |
-///   +---------------+---------------+-------------------------------+
-/// </code>
-/// </remarks>
-public static class RingLayout
+internal static class RingLayout
 {
-    /// <summary>u32 producer index: written only by the side that fills the ring ("writer").</summary>
-    public const int ProducerIndexOffset = 0;
-    /// <summary>u32 consumer index: written only by the side that drains the ring ("reader").</summary>
-    public const int ConsumerIndexOffset = ProducerIndexOffset + RegionLayout.BlockLength;
-    /// <summary>First entry. Entries are 8-byte buffer offsets (fill, TX completion) or 16-byte descriptors.</summary>
-    public const int EntriesOffset = ConsumerIndexOffset + RegionLayout.BlockLength;
-
     /// <summary>Smallest ring: 2^4 entries.</summary>
     public const int MinSizeLog2 = 4;
     /// <summary>Largest ring: 2^15 entries.</summary>
     public const int MaxSizeLog2 = 15;
 
+    /// <summary>Rings start on a block boundary.</summary>
+    public const int Alignment = RegionLayout.BlockLength;
+
     /// <summary>Bytes a ring of <paramref name="size"/> entries of <paramref name="entryLength"/> bytes occupies.</summary>
-    public static int Length(int size, int entryLength) => EntriesOffset + size * entryLength;
+    public static int Length(int size, int entryLength) => size * entryLength;
 }

@@ -4,33 +4,43 @@ using Ring.Native;
 
 namespace Ring.Region;
 
-/// <summary>Waits, with a deadline, for the peer to reach a step of the handshake; and checks on the peer later.</summary>
+/// <summary>Waits, with a deadline, for the peer to reach a step of the handshake.</summary>
 internal static class Handshake
 {
-    /// <summary>Spins (then sleeps 1 ms a round) until <paramref name="reached"/> is true; throws when the deadline
-    /// passes, the region is marked broken, or <paramref name="peerPid"/> (if set) dies.</summary>
-    public static void WaitFor(RegionHeader header, Func<bool> reached, TimeSpan timeout, string what, Func<int> peerPid)
+    /// <summary>
+    /// Polls <paramref name="reached"/> (spinning briefly, then every millisecond) until it is true. Throws a
+    /// <see cref="RingException"/> when <paramref name="deadline"/> passes, the region is marked broken, or
+    /// <paramref name="peerPid"/> (when not 0) dies; <see cref="OperationCanceledException"/> when cancelled.
+    /// </summary>
+    public static async ValueTask WaitForAsync(RegionHeader header, Func<bool> reached, long deadline, string what,
+        int peerPid, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
         for (int round = 0; !reached(); round++)
         {
             ThrowIfBroken(header);
-            int pid = peerPid();
-            if (pid != 0 && !Posix.ProcessExists(pid))
-                throw new RingException($"peer process {pid} died during the handshake ({what})");
-            if (clock.Elapsed > timeout)
-                throw new RingException($"timed out after {timeout.TotalSeconds:0.#} s waiting for {what}");
-            if (round < 1000) Thread.SpinWait(50); else Thread.Sleep(1);
+            if (peerPid != 0 && !Posix.ProcessExists(peerPid))
+                throw new RingException(RingErrorReason.PeerDied, $"the peer (pid {peerPid}) died during the handshake, waiting for {what}");
+            if (Stopwatch.GetTimestamp() > deadline)
+                throw new RingException(RingErrorReason.TimedOut, $"timed out waiting for {what}");
+            cancellationToken.ThrowIfCancellationRequested();
+            if (round < 200)
+                Thread.SpinWait(50);
+            else
+                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Throws when the status says NEEDS_RESET or FAILED, naming the recorded violation.</summary>
+    /// <summary>A deadline <paramref name="timeout"/> from now, in Stopwatch ticks.</summary>
+    public static long Deadline(TimeSpan timeout) =>
+        timeout >= TimeSpan.FromDays(1) ? long.MaxValue : Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+
+    /// <summary>Throws when the status says NEEDS_RESET or FAILED.</summary>
     public static void ThrowIfBroken(RegionHeader header)
     {
         var status = header.Status;
         if ((status & DeviceStatus.DeviceNeedsReset) != 0)
-            throw new RingException($"region needs reset: peer reported protocol violation '{header.Violation}'");
+            throw new RingException(RingErrorReason.PeerFailed, $"the region needs a reset: protocol violation '{header.Violation}'");
         if ((status & DeviceStatus.Failed) != 0)
-            throw new RingException("the peer stopped and marked the region FAILED");
+            throw new RingException(RingErrorReason.PeerFailed, "the peer gave up and marked the region FAILED");
     }
 }

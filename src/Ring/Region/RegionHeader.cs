@@ -4,61 +4,53 @@ namespace Ring.Region;
 
 /// <summary>
 /// Typed access to the header (<see cref="RegionLayout"/>) and the queue table. Accessor names say the ordering:
-/// <c>Read</c>/<c>Write</c> are plain (fields written before the region is published, or owner-only),
-/// <c>ReadAcquire</c>/<c>WriteRelease</c> are Volatile, status updates are atomic read-modify-writes.
-/// Everything read here was written by the peer and is untrusted: callers validate before use.
+/// plain properties are for fields written before the region is published (or owner-only),
+/// <c>...Acquire</c>/<c>Publish...</c> are Volatile, status updates are atomic read-modify-writes. Everything read
+/// here was written by the peer and is untrusted: callers copy each field once and validate the copy.
 /// </summary>
-public readonly unsafe struct RegionHeader
+internal readonly unsafe struct RegionHeader(byte* regionBase)
 {
-    private readonly byte* _base;
+    private readonly byte* _base = regionBase;
 
-    internal RegionHeader(byte* regionBase) => _base = regionBase;
+    /// <summary>The header of <paramref name="region"/>.</summary>
+    public static RegionHeader Of(Memory.MappedRegion region) => new(region.Base);
 
     private ref uint U32(int offset) => ref *(uint*)(_base + offset);
     private ref ulong U64(int offset) => ref *(ulong*)(_base + offset);
     private ref int I32(int offset) => ref *(int*)(_base + offset);
 
-    /// <summary>The magic, with acquire: when it reads <see cref="RegionLayout.Magic"/>, the rest of the header
-    /// the driver wrote before publishing it is visible. Pairs with <see cref="PublishMagic"/>.</summary>
+    /// <summary>The magic, with acquire: when it reads <see cref="RegionLayout.Magic"/>, the rest of the header the
+    /// guest wrote before publishing it is visible. Pairs with <see cref="PublishMagic"/>.</summary>
     public ulong MagicAcquire => Volatile.Read(ref U64(RegionLayout.MagicOffset));
 
     /// <summary>Publishes the header (release): every field written before is visible to whoever sees the magic.</summary>
     public void PublishMagic() => Volatile.Write(ref U64(RegionLayout.MagicOffset), RegionLayout.Magic);
 
-    /// <summary>Layout version.</summary>
     public uint Version { get => U32(RegionLayout.VersionOffset); set => U32(RegionLayout.VersionOffset) = value; }
-    /// <summary>Header length.</summary>
     public uint HeaderLength { get => U32(RegionLayout.HeaderLengthOffset); set => U32(RegionLayout.HeaderLengthOffset) = value; }
-    /// <summary>Queue pairs.</summary>
     public uint QueuePairs { get => U32(RegionLayout.QueuePairsOffset); set => U32(RegionLayout.QueuePairsOffset) = value; }
-    /// <summary>Log2 of the ring size.</summary>
     public uint RingSizeLog2 { get => U32(RegionLayout.RingSizeLog2Offset); set => U32(RegionLayout.RingSizeLog2Offset) = value; }
-    /// <summary>Descriptor size.</summary>
     public uint DescriptorSize { get => U32(RegionLayout.DescriptorSizeOffset); set => U32(RegionLayout.DescriptorSizeOffset) = value; }
-    /// <summary>Buffer size.</summary>
     public uint BufferSize { get => U32(RegionLayout.BufferSizeOffset); set => U32(RegionLayout.BufferSizeOffset) = value; }
-    /// <summary>Buffer count.</summary>
     public uint BufferCount { get => U32(RegionLayout.BufferCountOffset); set => U32(RegionLayout.BufferCountOffset) = value; }
-    /// <summary>Pool offset.</summary>
+    public uint BufferStride { get => U32(RegionLayout.BufferStrideOffset); set => U32(RegionLayout.BufferStrideOffset) = value; }
     public ulong PoolOffset { get => U64(RegionLayout.PoolOffsetOffset); set => U64(RegionLayout.PoolOffsetOffset) = value; }
-    /// <summary>Pool length.</summary>
     public ulong PoolLength { get => U64(RegionLayout.PoolLengthOffset); set => U64(RegionLayout.PoolLengthOffset) = value; }
-    /// <summary>Region length.</summary>
     public ulong RegionLength { get => U64(RegionLayout.RegionLengthOffset); set => U64(RegionLayout.RegionLengthOffset) = value; }
 
-    /// <summary>Device features (offered), with acquire/release: written by the device after it claims the region and
-    /// before it publishes <see cref="DeviceReady"/>.</summary>
+    /// <summary>Device features (offered), with acquire/release: written by the device after it claims the region
+    /// and before it publishes <see cref="DeviceReady"/>.</summary>
     public Features DeviceFeatures
     {
         get => (Features)Volatile.Read(ref U64(RegionLayout.DeviceFeaturesOffset));
         set => Volatile.Write(ref U64(RegionLayout.DeviceFeaturesOffset), (ulong)value);
     }
 
-    /// <summary>Driver features (accepted). Written before FEATURES_OK is set; read after it is seen.</summary>
-    public Features DriverFeatures
+    /// <summary>Guest features (accepted). Written before FEATURES_OK is set; read after it is seen.</summary>
+    public Features GuestFeatures
     {
-        get => (Features)Volatile.Read(ref U64(RegionLayout.DriverFeaturesOffset));
-        set => Volatile.Write(ref U64(RegionLayout.DriverFeaturesOffset), (ulong)value);
+        get => (Features)Volatile.Read(ref U64(RegionLayout.GuestFeaturesOffset));
+        set => Volatile.Write(ref U64(RegionLayout.GuestFeaturesOffset), (ulong)value);
     }
 
     /// <summary>Status bits, with acquire: fields the setter wrote before its atomic OR are visible.</summary>
@@ -78,8 +70,7 @@ public readonly unsafe struct RegionHeader
         SetStatus(DeviceStatus.DeviceNeedsReset);
     }
 
-    /// <summary>Driver pid.</summary>
-    public int DriverPid { get => Volatile.Read(ref I32(RegionLayout.DriverPidOffset)); set => I32(RegionLayout.DriverPidOffset) = value; }
+    public int GuestPid { get => Volatile.Read(ref I32(RegionLayout.GuestPidOffset)); set => I32(RegionLayout.GuestPidOffset) = value; }
 
     /// <summary>Device pid, with acquire.</summary>
     public int DevicePid => Volatile.Read(ref I32(RegionLayout.DevicePidOffset));
@@ -94,6 +85,9 @@ public readonly unsafe struct RegionHeader
 
     /// <summary>Marks the feature offer published (release: the offer written before is visible with it).</summary>
     public void PublishDeviceReady() => Volatile.Write(ref U32(RegionLayout.DeviceReadyOffset), 1u);
+
+    public uint GuestWaitMode { get => Volatile.Read(ref U32(RegionLayout.GuestWaitModeOffset)); set => Volatile.Write(ref U32(RegionLayout.GuestWaitModeOffset), value); }
+    public uint DeviceWaitMode { get => Volatile.Read(ref U32(RegionLayout.DeviceWaitModeOffset)); set => Volatile.Write(ref U32(RegionLayout.DeviceWaitModeOffset), value); }
 
     /// <summary>Reads one u64 field of queue-table entry <paramref name="queue"/>.</summary>
     public ulong ReadQueueTable(int queue, int field) =>

@@ -3,27 +3,24 @@ using Ring.Layout;
 
 namespace Ring.Rings;
 
-/// <summary>
-/// A descriptor as it sits in the RX completion and TX rings (<see cref="DescriptorLayout"/>). A value read out
-/// of a ring is a private copy: validate it, then use only the copy.
-/// </summary>
+/// <summary>A descriptor as it sits in the RX completion and TX rings (<see cref="DescriptorLayout"/>).</summary>
 [StructLayout(LayoutKind.Explicit, Size = DescriptorLayout.Length)]
-public readonly struct Descriptor
+internal struct Descriptor
 {
-    /// <summary>Offset of the buffer from the start of the pool.</summary>
-    [FieldOffset(DescriptorLayout.BufferOffsetOffset)] public readonly ulong BufferOffset;
-    /// <summary>Bytes of packet data.</summary>
-    [FieldOffset(DescriptorLayout.LengthOffset)] public readonly uint Length;
-    /// <summary>Flag bits.</summary>
-    [FieldOffset(DescriptorLayout.FlagsOffset)] public readonly DescriptorFlags Flags;
-    [FieldOffset(DescriptorLayout.ReservedOffset)] private readonly ushort _reserved;
+    /// <summary>Offset of the buffer from the start of the pool. Read only after the control word said "ready".</summary>
+    [FieldOffset(DescriptorLayout.BufferOffsetOffset)] public ulong BufferOffset;
+    /// <summary>Length (low 32 bits) and flags (the 16 bits above): the word that carries the generation.</summary>
+    [FieldOffset(DescriptorLayout.ControlOffset)] public ulong Control;
 
-    /// <summary>A descriptor for <paramref name="length"/> bytes at <paramref name="bufferOffset"/>.</summary>
-    public Descriptor(ulong bufferOffset, uint length, DescriptorFlags flags)
-    {
-        BufferOffset = bufferOffset;
-        Length = length;
-        Flags = flags;
-        _reserved = 0;
-    }
+    /// <summary>The control word for <paramref name="length"/> and <paramref name="flags"/>.</summary>
+    public static ulong ControlWord(uint length, DescriptorFlags flags) => length | (ulong)flags << DescriptorLayout.FlagsShift;
+
+    /// <summary>The length in a control word.</summary>
+    public static uint Length(ulong control) => (uint)control;
+
+    /// <summary>The flags in a control word.</summary>
+    public static DescriptorFlags Flags(ulong control) => (DescriptorFlags)(ushort)(control >> DescriptorLayout.FlagsShift);
+
+    /// <summary>The generation bit's position in the control word.</summary>
+    public const int GenerationShift = DescriptorLayout.FlagsShift + 15;
 }

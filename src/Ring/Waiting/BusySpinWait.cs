@@ -1,11 +1,8 @@
 namespace Ring.Waiting;
 
 /// <summary>Busy-poll: never sleeps, makes no system call. The loop spins straight into the next poll.</summary>
-public sealed class BusySpinWait : IIdleStrategy
+internal sealed class BusySpinWait : IIdleStrategy
 {
     /// <inheritdoc />
     public bool Idle(int workCount, TimeSpan maxSleep) => false;
-
-    /// <inheritdoc />
-    public long SpuriousWakeups => 0;
 }

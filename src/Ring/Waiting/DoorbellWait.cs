@@ -6,18 +6,15 @@ namespace Ring.Waiting;
 /// Event-wait: as soon as a poll finds nothing, announce and sleep on the doorbell until the peer rings (or the
 /// timeout passes, to re-check the rings and the peer). Many packets arrive per wake-up under load.
 /// </summary>
-public sealed class DoorbellWait(DoorbellSleeper sleeper, Func<bool> hasWork, TimeSpan timeout) : IIdleStrategy
+internal sealed class DoorbellWait(DoorbellSleeper sleeper, Func<bool> hasWork) : IIdleStrategy
 {
-    /// <summary>Longest single sleep: after it the loop re-checks its rings and the peer's liveness.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(10);
+    /// <summary>Longest single sleep: after it the loop re-checks its rings and its peer.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Shortest sleep worth a system call; a shorter cap spins instead (the kernel's timer slack is 50 µs).</summary>
     public static readonly TimeSpan MinSleep = TimeSpan.FromMicroseconds(50);
 
     private bool _justWoken;
-
-    /// <inheritdoc />
-    public long SpuriousWakeups { get; private set; }
 
     /// <inheritdoc />
     public bool Idle(int workCount, TimeSpan maxSleep)
@@ -28,11 +25,11 @@ public sealed class DoorbellWait(DoorbellSleeper sleeper, Func<bool> hasWork, Ti
             return false;
         }
         if (_justWoken)
-            SpuriousWakeups++; // the doorbell rang, yet the poll after it found nothing
+            sleeper.CountSpuriousWakeup(); // the doorbell rang, yet the poll after it found nothing
         if (maxSleep < MinSleep)
             return false; // not worth a system call: spin into the next poll
         long wakeups = sleeper.Wakeups;
-        bool slept = sleeper.Sleep(hasWork, maxSleep < timeout ? maxSleep : timeout);
+        bool slept = sleeper.Sleep(hasWork, maxSleep < Timeout ? maxSleep : Timeout);
         _justWoken = sleeper.Wakeups != wakeups;
         return slept;
     }

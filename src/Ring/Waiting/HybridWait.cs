@@ -7,14 +7,11 @@ namespace Ring.Waiting;
 /// Hybrid: keep polling for a budget after the last work (NAPI busy-poll, Aeron's backoff), then sleep on the
 /// doorbell. Work that arrives within the budget costs no system call and no wake-up latency.
 /// </summary>
-public sealed class HybridWait(DoorbellSleeper sleeper, Func<bool> hasWork, TimeSpan pollBudget, TimeSpan timeout) : IIdleStrategy
+internal sealed class HybridWait(DoorbellSleeper sleeper, Func<bool> hasWork, TimeSpan pollBudget) : IIdleStrategy
 {
-    private readonly DoorbellWait _sleep = new(sleeper, hasWork, timeout);
+    private readonly DoorbellWait _sleep = new(sleeper, hasWork);
     private readonly long _budgetTicks = (long)(pollBudget.TotalSeconds * Stopwatch.Frequency);
     private long _idleSince;
-
-    /// <inheritdoc />
-    public long SpuriousWakeups => _sleep.SpuriousWakeups;
 
     /// <inheritdoc />
     public bool Idle(int workCount, TimeSpan maxSleep)

@@ -4,12 +4,9 @@ namespace Ring.Waiting;
 /// What a poll loop does after each poll, given how much work the poll found, as Agrona's idle strategies: the
 /// loop does not know whether it busy-polls, sleeps on a doorbell, or both.
 /// </summary>
-public interface IIdleStrategy
+internal interface IIdleStrategy
 {
     /// <summary>Called after every poll. Returns whether it slept (the caller then checks on its peer). A sleep
     /// lasts at most <paramref name="maxSleep"/> (a paced sender's next send time).</summary>
     bool Idle(int workCount, TimeSpan maxSleep);
-
-    /// <summary>Wake-ups after which the next poll found no work.</summary>
-    long SpuriousWakeups { get; }
 }

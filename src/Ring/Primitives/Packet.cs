@@ -1,0 +1,56 @@
+namespace Ring;
+
+/// <summary>
+/// A packet buffer handed out by a <see cref="PacketReader"/> or a <see cref="PacketWriter"/>: the buffer's offset
+/// in the pool (the guest-physical-address stand-in, which is all that crosses between the two sides) and how
+/// many bytes of packet data it holds. Only readers and writers create packets, so the offset always names a
+/// buffer of the region it came from. Read or write its bytes with <see cref="PacketReader.Payload"/> or
+/// <see cref="PacketWriter.GetBuffer"/>, and give it back exactly once: a received packet with
+/// <see cref="PacketReader.Return"/>, a rented one with <see cref="PacketWriter.TrySend(ReadOnlySpan{Packet})"/> or
+/// <see cref="PacketWriter.Return"/>.
+/// </summary>
+public readonly struct Packet : IEquatable<Packet>
+{
+    internal Packet(ulong offset, int length, int region)
+    {
+        Offset = offset;
+        Length = length;
+        Region = region;
+    }
+
+    /// <summary>Offset of the buffer from the start of the pool.</summary>
+    public ulong Offset { get; }
+
+    /// <summary>Bytes of packet data: what was received, or, for a rented buffer, what will be sent (0 until set
+    /// with <see cref="WithLength"/>). A buffer's capacity is its writer's <see cref="PacketWriter.BufferSize"/>.</summary>
+    public int Length { get; }
+
+    /// <summary>Which open region this packet belongs to (a number unique in this process).</summary>
+    internal int Region { get; }
+
+    /// <summary>The same buffer holding <paramref name="length"/> bytes of data. The writer checks it against the
+    /// buffer's capacity when the packet is sent.</summary>
+    public Packet WithLength(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new Packet(Offset, length, Region);
+    }
+
+    /// <inheritdoc />
+    public bool Equals(Packet other) => Offset == other.Offset && Length == other.Length && Region == other.Region;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is Packet other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Offset, Length, Region);
+
+    /// <summary>Whether two packets name the same buffer, region and length.</summary>
+    public static bool operator ==(Packet left, Packet right) => left.Equals(right);
+
+    /// <summary>Whether two packets differ.</summary>
+    public static bool operator !=(Packet left, Packet right) => !left.Equals(right);
+
+    /// <inheritdoc />
+    public override string ToString() => $"packet @{Offset} ({Length} B)";
+}

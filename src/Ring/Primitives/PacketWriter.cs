@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+
+namespace Ring;
+
+/// <summary>
+/// Sends one queue pair's outgoing packets: on a <see cref="Guest"/> to the device (TX), on a <see cref="Device"/>
+/// to the guest (RX). Zero-copy and in bursts: <see cref="TryRent"/> takes free buffers (on the guest its own TX
+/// buffers, on the device the buffers the guest posted on the fill ring), the application writes each through
+/// <see cref="GetBuffer"/> and sets its length, and <see cref="TrySend(ReadOnlySpan{Packet})"/> publishes them.
+/// Shaped like <c>ChannelWriter&lt;T&gt;</c> otherwise: <see cref="WaitToSendAsync"/>, <see cref="Complete"/>, and a
+/// copying <see cref="TrySend(ReadOnlySpan{byte})"/>.
+/// </summary>
+/// <remarks>
+/// One producer: rents, sends and returns come from one thread at a time, and one wait is outstanding at a time.
+/// The writer and the <see cref="PacketReader"/> of the same queue pair may be used from different threads.
+/// </remarks>
+public abstract class PacketWriter
+{
+    private readonly unsafe byte* _poolBase;
+    private readonly int _region;
+
+    private protected unsafe PacketWriter(byte* poolBase, int bufferSize, int region)
+    {
+        _poolBase = poolBase;
+        BufferSize = bufferSize;
+        _region = region;
+    }
+
+    /// <summary>Bytes a buffer holds: the longest packet this writer can send.</summary>
+    public int BufferSize { get; }
+
+    /// <summary>Takes up to <c>packets.Length</c> free buffers, each with length 0, and returns how many (0 when none is
+    /// free: the peer holds them all, or the application does). Never blocks.</summary>
+    public abstract int TryRent(Span<Packet> packets);
+
+    /// <summary>Publishes rented packets, each with the length set by <see cref="Packet.WithLength"/>, in order and in
+    /// one burst, and returns how many were sent (all of them: a ring always has room for every buffer of its
+    /// direction). Throws <see cref="InvalidOperationException"/>, changing nothing, when a packet is not one this
+    /// writer rented out, and <see cref="ArgumentOutOfRangeException"/> when one is longer than a buffer.</summary>
+    public abstract int TrySend(ReadOnlySpan<Packet> packets);
+
+    /// <summary>Gives rented packets back unsent; they are free to rent again.</summary>
+    public abstract void Return(ReadOnlySpan<Packet> packets);
+
+    /// <summary>Waits until a buffer is free to rent (true), or until no more will ever be (false: this writer was
+    /// completed, or the peer left). Completes at once when a buffer is free. Fails with <see cref="RingException"/>
+    /// when the peer died or failed.</summary>
+    public abstract ValueTask<bool> WaitToSendAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Ends the stream: the peer's reader completes once it has received everything sent before. Packets
+    /// cannot be sent after it; the buffers in flight still come back.</summary>
+    public abstract void Complete();
+
+    /// <summary>This direction's counters: packets and bytes sent, rents that found no buffer, drops by reason.</summary>
+    public abstract PacketCounters Counters { get; }
+
+    /// <summary>The whole buffer of a rented <paramref name="packet"/> (<see cref="BufferSize"/> bytes), to write the
+    /// packet into. Valid until the packet is sent or returned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe Span<byte> GetBuffer(Packet packet)
+    {
+        if (packet.Region != _region)
+            ThrowForeign(packet);
+        return new Span<byte>(_poolBase + packet.Offset, BufferSize);
+    }
+
+    /// <summary>Copies <paramref name="frame"/> into a free buffer and sends it; false when no buffer is free.
+    /// Throws <see cref="ArgumentOutOfRangeException"/> when the frame is longer than a buffer.</summary>
+    public bool TrySend(ReadOnlySpan<byte> frame)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(frame.Length, BufferSize, nameof(frame));
+        Span<Packet> one = stackalloc Packet[1];
+        if (TryRent(one) == 0)
+            return false;
+        frame.CopyTo(GetBuffer(one[0]));
+        one[0] = one[0].WithLength(frame.Length);
+        TrySend((ReadOnlySpan<Packet>)one);
+        return true;
+    }
+
+    /// <summary>Waits for a free buffer, copies <paramref name="frame"/> into it and sends it. Fails with
+    /// <see cref="InvalidOperationException"/> when the writer was completed or the peer left.</summary>
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
+    {
+        while (!TrySend(frame.Span))
+            if (!await WaitToSendAsync(cancellationToken).ConfigureAwait(false))
+                throw new InvalidOperationException("the writer was completed or the peer left: nothing more can be sent");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowForeign(Packet packet) =>
+        throw new InvalidOperationException($"{packet} belongs to another region");
+}

@@ -1,0 +1,12 @@
+namespace Ring.Queues;
+
+/// <summary>Where one buffer is, as the side that tracks it sees it. One byte per buffer.</summary>
+internal static class BufferStates
+{
+    /// <summary>Here, free: not with the peer, not with the application.</summary>
+    public const byte Free = 0;
+    /// <summary>With the peer (posted on the fill ring or sent on the TX ring, by the guest; on the device, none).</summary>
+    public const byte Posted = 1;
+    /// <summary>With the application: received and not yet returned, or rented and not yet sent.</summary>
+    public const byte Held = 2;
+}

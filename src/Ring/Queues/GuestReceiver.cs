@@ -1,0 +1,179 @@
+using Ring.Doorbells;
+using Ring.Layout;
+using Ring.Rings;
+using static Ring.Queues.BufferStates;
+
+namespace Ring.Queues;
+
+/// <summary>
+/// The guest's reader (RX): receives the device's RX completions and gives the buffers back on the fill ring.
+/// </summary>
+/// <remarks>
+/// Design: the queue owns one ring's worth of RX buffers, contiguous in the pool. It tracks every buffer's state
+/// (posted to the device, held by the application, free here), so a completion the device forges or repeats is
+/// dropped rather than handing the application a buffer twice, and the buffers are conserved. The fill ring needs
+/// no check for room: it holds as many entries as the queue has RX buffers, and only buffers this side holds are
+/// posted. A receive stores nothing in the region but its counters; a return writes the fill entries back to front
+/// (<see cref="BufferWriter"/>) and rings the device only when it sleeps. Not thread-safe: one thread at a time.
+/// </remarks>
+internal sealed unsafe class GuestReceiver : Receiver
+{
+    private readonly RingPosition _completions;
+    private readonly RingPosition _fill;
+    private readonly Doorbell _doorbell;
+    private readonly ulong _first;        // pool offset of this queue's first RX buffer
+    private readonly ulong _sideLength;   // bytes of RX buffers
+    private readonly byte[] _states;      // per RX buffer
+    private readonly ulong[] _free;       // buffers taken back from bad completions, to post again
+    private int _freeCount;
+
+    public GuestReceiver(QueueSide side) : base(side, QueueControlLayout.RxEndOfStreamOffset, CountersLayout.GuestReceiverOffset)
+    {
+        _completions = side.Ring(side.Offsets.RxCompletion);
+        _fill = side.Ring(side.Offsets.RxFill);
+        _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: true);
+        _first = side.Geometry.RxFirst(side.Index);
+        _sideLength = side.Geometry.SideLength;
+        int n = side.Geometry.RingSize;
+        _states = new byte[n];
+        _free = new ulong[n];
+        for (int i = 0; i < n; i++)
+            _free[i] = _first + (ulong)i * (ulong)side.Pool.Stride;
+        _freeCount = n;
+    }
+
+    /// <summary>Reads, once the device has declared its mode, whether it sleeps (so posting may ring it).</summary>
+    public void ArmDoorbell() => _doorbell.Arm();
+
+    /// <summary>Posts every free buffer on the fill ring (at the start: all of them).</summary>
+    public void PostFree()
+    {
+        int n = _freeCount;
+        if (n == 0)
+            return; // nothing to post: leave the ring's line in the device's cache alone
+        var fill = new BufferWriter(_fill);
+        byte[] states = _states;
+        var divider = Side.Pool.Divider;
+        for (int i = n - 1; i >= 0; i--) // back to front: the entry the device polls is stored last
+        {
+            ulong offset = _free[i];
+            divider.TryDivide(offset - _first, out uint index);
+            states[index] = Posted;
+            fill.Write(i, offset);
+        }
+        _fill.Next += (uint)n;
+        _freeCount = 0;
+        Stats.BufferEntries += (ulong)n;
+        _doorbell.Published(n);
+    }
+
+    /// <inheritdoc />
+    public override bool FirstReady() => new DescriptorReader(_completions).FirstReady();
+
+    /// <inheritdoc />
+    protected override bool HoldsEveryBuffer => Stats.Held == (ulong)_states.Length;
+
+    /// <inheritdoc />
+    protected override void WhenIdle() => PostFree();
+
+    /// <inheritdoc />
+    protected override int ReceiveBurst(Span<Packet> packets, out int entries)
+    {
+        var ring = new DescriptorReader(_completions);
+        byte[] states = _states;
+        ulong first = _first, sideLength = _sideLength;
+        uint bufferSize = (uint)BufferSize;
+        var divider = Side.Pool.Divider;
+        int region = Side.Region.Id;
+        ulong bytes = 0;
+        int received = 0, i = 0;
+        for (; i < packets.Length; i++)
+        {
+            if (!ring.TryRead(i, out ulong offset, out ulong control))
+                break;
+            // The copies are validated here and only they are used below. One check per reason, each needed: a
+            // completion is the device's word, and the guest hands out nothing it did not verify.
+            uint length = Descriptor.Length(control);
+            ulong relative = offset - first; // unsigned: also catches an offset below this queue's RX buffers
+            if (relative >= sideLength
+                | !divider.TryDivide(relative, out uint index)
+                | length > bufferSize
+                | (Descriptor.Flags(control) & DescriptorFlags.EndOfPacket) == 0)
+            {
+                Drop(offset, control);
+                continue;
+            }
+            ref byte state = ref states[index];
+            if (state != Posted)
+            {
+                Stats.Drop(DropReason.BufferNotOwned); // a duplicate or forged completion: the buffer is not the device's
+                continue;
+            }
+            state = Held;
+            packets[received++] = new Packet(offset, (int)length, region);
+            bytes += length;
+        }
+        entries = i;
+        if (i == 0)
+            return 0;
+        _completions.Next += (uint)i;
+        Stats.PacketEntries += (ulong)i;
+        Stats.Packets += (ulong)received;
+        Stats.Bytes += bytes;
+        Stats.Held += (ulong)received;
+        return received;
+    }
+
+    /// <inheritdoc />
+    protected override void ReturnBurst(ReadOnlySpan<Packet> packets)
+    {
+        byte[] states = _states;
+        ulong first = _first, sideLength = _sideLength;
+        var divider = Side.Pool.Divider;
+        int region = Side.Region.Id;
+        // Validate and claim first: a packet that is not ours changes nothing, and no entry is published for it.
+        for (int i = 0; i < packets.Length; i++)
+        {
+            Packet p = packets[i];
+            ulong relative = p.Offset - first;
+            if (p.Region != region || relative >= sideLength || !divider.TryDivide(relative, out uint index) || states[index] != Held)
+            {
+                for (int j = 0; j < i; j++) // undo: the ones before are held again
+                {
+                    divider.TryDivide(packets[j].Offset - first, out uint undo);
+                    states[undo] = Held;
+                }
+                ThrowNotHeld(p);
+                return;
+            }
+            states[index] = Posted;
+        }
+        var fill = new BufferWriter(_fill);
+        for (int i = packets.Length - 1; i >= 0; i--)
+            fill.Write(i, packets[i].Offset);
+        _fill.Next += (uint)packets.Length;
+        Stats.BufferEntries += (ulong)packets.Length;
+        Stats.Held -= (ulong)packets.Length;
+        _doorbell.Published(packets.Length);
+    }
+
+    /// <summary>Drops a completion that failed validation, counting why; a buffer of ours that the device
+    /// completed with a bad length or flags is taken back, to be posted again, so nothing is lost.</summary>
+    private void Drop(ulong offset, ulong control)
+    {
+        if (Side.Pool.Locate(offset, _first, _sideLength, out uint index) is { } where)
+        {
+            Stats.Drop(where); // not one of our buffers: nothing to give back
+            return;
+        }
+        Stats.Drop(Descriptor.Length(control) > (uint)BufferSize ? DropReason.LengthTooLarge : DropReason.MissingEndOfPacket);
+        if (_states[index] == Posted)
+        {
+            _states[index] = Free;
+            _free[_freeCount++] = offset;
+        }
+    }
+
+    private static void ThrowNotHeld(Packet packet) =>
+        throw new InvalidOperationException($"{packet} is not a received packet the application holds (returned twice, or never received here)");
+}

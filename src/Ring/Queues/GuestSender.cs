@@ -1,0 +1,223 @@
+using Ring.Doorbells;
+using Ring.Layout;
+using Ring.Rings;
+using static Ring.Queues.BufferStates;
+
+namespace Ring.Queues;
+
+/// <summary>
+/// The guest's writer (TX): rents the queue's own TX buffers, sends them on the TX ring, and takes them back from
+/// the TX completion ring.
+/// </summary>
+/// <remarks>
+/// Design: the queue owns one ring's worth of TX buffers and tracks each one's state, so a completion the device
+/// forges or repeats is dropped, never turned into a second copy of a free buffer. Free buffers are reused first in,
+/// first out, so the guest writes the buffer the device read longest ago, not the line it read a moment earlier.
+/// Completions are reaped only when a rent finds fewer free buffers than it wants (DPDK's tx_free_thresh): each
+/// reap reads lines the device wrote. The TX ring needs no check for room: it holds as many entries as the queue
+/// has TX buffers. Not thread-safe: one thread at a time.
+/// </remarks>
+internal sealed unsafe class GuestSender : Sender
+{
+    private readonly RingPosition _tx;
+    private readonly RingPosition _completions;
+    private readonly Doorbell _doorbell;
+    private readonly ulong _first;
+    private readonly ulong _sideLength;
+    private readonly byte[] _states;
+    private readonly ulong[] _free;  // a FIFO of free buffer offsets, _freeHead.._freeHead+_freeCount (mod size)
+    private readonly uint _freeMask;
+    private uint _freeHead;
+    private int _freeCount;
+    private long _inFlight;
+
+    public GuestSender(QueueSide side) : base(side, QueueControlLayout.TxEndOfStreamOffset, CountersLayout.GuestSenderOffset)
+    {
+        _tx = side.Ring(side.Offsets.Tx);
+        _completions = side.Ring(side.Offsets.TxCompletion);
+        _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: true);
+        _first = side.Geometry.TxFirst(side.Index);
+        _sideLength = side.Geometry.SideLength;
+        int n = side.Geometry.RingSize;
+        _states = new byte[n];
+        _free = new ulong[n];
+        _freeMask = (uint)n - 1;
+        for (int i = 0; i < n; i++)
+            _free[i] = _first + (ulong)i * (ulong)side.Pool.Stride;
+        _freeCount = n;
+    }
+
+    /// <summary>Reads, once the device has declared its mode, whether it sleeps.</summary>
+    public void ArmDoorbell() => _doorbell.Arm();
+
+    /// <summary>Buffers sent and not yet given back by the device (reaps what came back first).</summary>
+    public long InFlight
+    {
+        get
+        {
+            Gate.Enter(this);
+            try
+            {
+                Reap();
+                WantsBuffers |= _inFlight != 0; // a caller waiting for them to come back wants to wake for them
+                return _inFlight;
+            }
+            finally
+            {
+                Gate.Exit();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override void FlushDoorbell() => _doorbell.Flush();
+
+    /// <inheritdoc />
+    public override void FlushDoorbellIfDue() => _doorbell.FlushIfDue();
+
+    /// <inheritdoc />
+    protected override bool BufferAvailable() => _freeCount != 0 || new BufferReader(_completions).FirstReady();
+
+    /// <inheritdoc />
+    protected override int RentBurst(Span<Packet> packets)
+    {
+        if (_freeCount < packets.Length)
+            Reap();
+        int n = Math.Min(packets.Length, _freeCount);
+        ulong[] free = _free;
+        byte[] states = _states;
+        uint head = _freeHead, mask = _freeMask;
+        ulong first = _first;
+        var divider = Side.Pool.Divider;
+        int region = Side.Region.Id;
+        for (int i = 0; i < n; i++)
+        {
+            ulong offset = free[(head + (uint)i) & mask];
+            divider.TryDivide(offset - first, out uint index);
+            states[index] = Held;
+            packets[i] = new Packet(offset, 0, region);
+        }
+        _freeHead = head + (uint)n;
+        _freeCount -= n;
+        Stats.Held += (ulong)n;
+        return n;
+    }
+
+    /// <inheritdoc />
+    protected override int SendBurst(ReadOnlySpan<Packet> packets)
+    {
+        byte[] states = _states;
+        ulong first = _first, sideLength = _sideLength;
+        var divider = Side.Pool.Divider;
+        int region = Side.Region.Id;
+        uint bufferSize = (uint)BufferSize;
+        ulong bytes = 0;
+        for (int i = 0; i < packets.Length; i++)
+        {
+            Packet p = packets[i];
+            ulong relative = p.Offset - first;
+            if (p.Region != region || relative >= sideLength || !divider.TryDivide(relative, out uint index)
+                || states[index] != Held || (uint)p.Length > bufferSize)
+            {
+                UndoClaims(packets[..i]);
+                ThrowNotSendable(p, bufferSize);
+                return 0;
+            }
+            states[index] = Posted;
+            bytes += (uint)p.Length;
+        }
+        var tx = new DescriptorWriter(_tx);
+        for (int i = packets.Length - 1; i >= 0; i--) // back to front: the entry the device polls is stored last
+            tx.Write(i, packets[i].Offset, (uint)packets[i].Length, DescriptorFlags.EndOfPacket);
+        int n = packets.Length;
+        _tx.Next += (uint)n;
+        _inFlight += n;
+        Stats.PacketEntries += (ulong)n;
+        Stats.Packets += (ulong)n;
+        Stats.Bytes += bytes;
+        Stats.Held -= (ulong)n;
+        _doorbell.Published(n);
+        return n;
+    }
+
+    /// <inheritdoc />
+    protected override void ReturnBurst(ReadOnlySpan<Packet> packets)
+    {
+        byte[] states = _states;
+        var divider = Side.Pool.Divider;
+        int region = Side.Region.Id;
+        for (int i = 0; i < packets.Length; i++)
+        {
+            Packet p = packets[i];
+            ulong relative = p.Offset - _first;
+            if (p.Region != region || relative >= _sideLength || !divider.TryDivide(relative, out uint index) || states[index] != Held)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    divider.TryDivide(packets[j].Offset - _first, out uint undo);
+                    states[undo] = Held;
+                }
+                throw new InvalidOperationException($"{p} is not a rented buffer the application holds (sent or returned already, or never rented here)");
+            }
+            states[index] = Free;
+        }
+        foreach (var p in packets)
+            PushFree(p.Offset);
+        Stats.Held -= (ulong)packets.Length;
+    }
+
+    /// <summary>Takes back every buffer the device has completed: it becomes free to rent. A completion that names
+    /// no buffer of ours, or one that is not with the device, is dropped and counted.</summary>
+    private void Reap()
+    {
+        var ring = new BufferReader(_completions);
+        byte[] states = _states;
+        int i = 0, reaped = 0;
+        for (; i < _states.Length; i++)
+        {
+            if (!ring.TryRead(i, out ulong offset))
+                break;
+            if (Side.Pool.Locate(offset, _first, _sideLength, out uint index) is { } reason)
+            {
+                Stats.Drop(reason);
+                continue;
+            }
+            if (states[index] != Posted)
+            {
+                Stats.Drop(DropReason.BufferNotOwned);
+                continue;
+            }
+            states[index] = Free;
+            PushFree(offset);
+            reaped++;
+        }
+        if (i == 0)
+            return;
+        _completions.Next += (uint)i;
+        _inFlight -= reaped;
+        Stats.BufferEntries += (ulong)i;
+    }
+
+    private void PushFree(ulong offset)
+    {
+        _free[(_freeHead + (uint)_freeCount) & _freeMask] = offset;
+        _freeCount++;
+    }
+
+    private void UndoClaims(ReadOnlySpan<Packet> claimed)
+    {
+        var divider = Side.Pool.Divider;
+        foreach (var p in claimed)
+        {
+            divider.TryDivide(p.Offset - _first, out uint index);
+            _states[index] = Held;
+        }
+    }
+
+    private static void ThrowNotSendable(Packet packet, uint bufferSize)
+    {
+        if ((uint)packet.Length > bufferSize)
+            throw new ArgumentOutOfRangeException(nameof(packet), packet.Length, $"a packet holds at most {bufferSize} bytes");
+        throw new InvalidOperationException($"{packet} is not a rented buffer the application holds (sent twice, or never rented here)");
+    }
+}

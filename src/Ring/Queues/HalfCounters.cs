@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+using Ring.Layout;
+
+namespace Ring.Queues;
+
+/// <summary>
+/// One ring half's counter block in the region (<see cref="CountersLayout"/>). Only the half's own thread writes
+/// it, with plain aligned 64-bit stores (a single writer needs no read-modify-write, and an aligned store is never
+/// torn); observers read with <see cref="Snapshot"/>.
+/// </summary>
+internal readonly unsafe struct HalfCounters(byte* block)
+{
+    private readonly ulong* _block = (ulong*)block;
+
+    public ref ulong Packets => ref _block[CountersLayout.PacketsOffset / sizeof(ulong)];
+    public ref ulong Bytes => ref _block[CountersLayout.BytesOffset / sizeof(ulong)];
+    public ref ulong PacketEntries => ref _block[CountersLayout.PacketEntriesOffset / sizeof(ulong)];
+    public ref ulong BufferEntries => ref _block[CountersLayout.BufferEntriesOffset / sizeof(ulong)];
+    public ulong* Doorbells => _block + CountersLayout.DoorbellsOffset / sizeof(ulong);
+    public ref ulong Starved => ref _block[CountersLayout.StarvedOffset / sizeof(ulong)];
+    public ref ulong Held => ref _block[CountersLayout.HeldOffset / sizeof(ulong)];
+
+    /// <summary>Counts one drop for <paramref name="reason"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void Drop(DropReason reason) => _block[CountersLayout.DropsOffset / sizeof(ulong) + (int)reason] += 1;
+
+    /// <summary>Reads the block (each counter with acquire; a counter is a statistic, so no order between them).</summary>
+    public PacketCounters Snapshot() => Read(_block);
+
+    /// <summary>Reads the counter block at <paramref name="block"/>.</summary>
+    public static PacketCounters Read(ulong* block)
+    {
+        var drops = new long[Enum.GetValues<DropReason>().Length];
+        for (int r = 0; r < drops.Length; r++)
+            drops[r] = (long)Volatile.Read(ref block[CountersLayout.DropsOffset / sizeof(ulong) + r]);
+        return new PacketCounters(
+            (long)Volatile.Read(ref block[CountersLayout.PacketsOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[CountersLayout.BytesOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[CountersLayout.PacketEntriesOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[CountersLayout.BufferEntriesOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[CountersLayout.DoorbellsOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[CountersLayout.StarvedOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[CountersLayout.HeldOffset / sizeof(ulong)]),
+            drops);
+    }
+
+    /// <summary>Reads the sleeper block at <paramref name="block"/>.</summary>
+    public static SleepCounters ReadSleeper(ulong* block) => new(
+        (long)Volatile.Read(ref block[CountersLayout.SleepsOffset / sizeof(ulong)]),
+        (long)Volatile.Read(ref block[CountersLayout.WakeupsOffset / sizeof(ulong)]),
+        (long)Volatile.Read(ref block[CountersLayout.TimeoutsOffset / sizeof(ulong)]),
+        (long)Volatile.Read(ref block[CountersLayout.SpuriousWakeupsOffset / sizeof(ulong)]));
+
+    static HalfCounters() =>
+        System.Diagnostics.Debug.Assert(Enum.GetValues<DropReason>().Length <= CountersLayout.DropSlots);
+}

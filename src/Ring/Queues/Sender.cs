@@ -1,0 +1,193 @@
+using Ring.Async;
+using Ring.Memory;
+using Ring.Waiting;
+
+namespace Ring.Queues;
+
+/// <summary>
+/// What the guest's and the device's writers share: the call gate, completing the stream, the asynchronous wait
+/// for a free buffer, and the interest in buffers that decides whether this side wakes when the peer gives some
+/// back. Each subclass has its own hot rent and send.
+/// </summary>
+internal abstract unsafe class Sender : PacketWriter
+{
+    private readonly ulong* _endOfStream;
+    private readonly WaitSlot _slot;
+    private readonly PeerCheckClock _peerClock = new();
+
+    private protected Sender(QueueSide side, int endOfStreamOffset, int countersOffset)
+        : base(side.Region.Base + side.Geometry.PoolOffset, side.Geometry.BufferSize, side.Region.Id)
+    {
+        Side = side;
+        _endOfStream = (ulong*)(side.Control + endOfStreamOffset);
+        Stats = new HalfCounters(side.Counters + countersOffset);
+        _slot = new WaitSlot(Probe, "WaitToSendAsync");
+        side.AddSlot(_slot);
+        side.Region.AddRef();
+    }
+
+    /// <summary>The queue side this half belongs to.</summary>
+    protected QueueSide Side { get; }
+
+    /// <summary>This half's counters in the region.</summary>
+    protected HalfCounters Stats { get; }
+
+    /// <summary>Guards every call against a concurrent close.</summary>
+    protected CallGate Gate { get; } = new();
+
+    /// <summary>Whether <see cref="Complete"/> was called.</summary>
+    public bool IsCompleted { get; private set; }
+
+    /// <summary>Whether the application is waiting for buffers: its last rent came up short. Only then does a
+    /// buffer the peer gives back count as work that wakes this side.</summary>
+    protected bool WantsBuffers { get; set; }
+
+    /// <inheritdoc />
+    public override PacketCounters Counters => Stats.Snapshot();
+
+    /// <inheritdoc />
+    public override int TryRent(Span<Packet> packets)
+    {
+        Gate.Enter(this);
+        try
+        {
+            if (IsCompleted)
+                return 0;
+            int n = RentBurst(packets);
+            WantsBuffers = n < packets.Length;
+            if (n == 0 && !packets.IsEmpty)
+                RentedNothing();
+            return n;
+        }
+        finally
+        {
+            Gate.Exit();
+        }
+    }
+
+    /// <inheritdoc />
+    public override int TrySend(ReadOnlySpan<Packet> packets)
+    {
+        Gate.Enter(this);
+        try
+        {
+            if (IsCompleted)
+                throw new InvalidOperationException("the writer was completed: nothing more can be sent");
+            return packets.IsEmpty ? 0 : SendBurst(packets);
+        }
+        finally
+        {
+            Gate.Exit();
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Return(ReadOnlySpan<Packet> packets)
+    {
+        Gate.Enter(this);
+        try
+        {
+            ReturnBurst(packets);
+        }
+        finally
+        {
+            Gate.Exit();
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Complete()
+    {
+        Gate.Enter(this);
+        try
+        {
+            if (IsCompleted)
+                return;
+            IsCompleted = true;
+            // R3 (release): every entry published before is visible with the mark. Pairs with A3 in
+            // Receiver.EndMarked on the peer's side.
+            Volatile.Write(ref *_endOfStream, Layout.QueueControlLayout.EndOfStreamFlag | Stats.PacketEntries);
+            FlushDoorbell();
+        }
+        finally
+        {
+            Gate.Exit();
+        }
+    }
+
+    /// <inheritdoc />
+    public override ValueTask<bool> WaitToSendAsync(CancellationToken cancellationToken = default)
+    {
+        Gate.Enter(this);
+        try
+        {
+            if (cancellationToken.IsCancellationRequested)
+                return ValueTask.FromCanceled<bool>(cancellationToken);
+            WantsBuffers = true;
+            if (Probe() is bool answer)
+                return new ValueTask<bool>(answer);
+        }
+        catch (RingException e)
+        {
+            return ValueTask.FromException<bool>(e);
+        }
+        finally
+        {
+            Gate.Exit();
+        }
+        return Side.Waiter().WaitAsync(_slot, cancellationToken);
+    }
+
+    /// <summary>Rents up to <c>packets.Length</c> buffers. The hot path.</summary>
+    protected abstract int RentBurst(Span<Packet> packets);
+
+    /// <summary>Publishes rented packets (validated first, so a bad one changes nothing). The hot path.</summary>
+    protected abstract int SendBurst(ReadOnlySpan<Packet> packets);
+
+    /// <summary>Takes rented packets back unsent.</summary>
+    protected abstract void ReturnBurst(ReadOnlySpan<Packet> packets);
+
+    /// <summary>Whether a buffer is free to rent now (one acquire load when none is on hand).</summary>
+    protected abstract bool BufferAvailable();
+
+    /// <summary>Rings the peer's doorbell now if it sleeps, whatever coalescing holds back.</summary>
+    public abstract void FlushDoorbell();
+
+    /// <summary>Rings a doorbell coalescing held back once its time is up.</summary>
+    public abstract void FlushDoorbellIfDue();
+
+    /// <summary>Whether the application waits for buffers that only the peer can give back, and none is here.</summary>
+    public bool HasWaitingForPeer => WantsBuffers && !IsCompleted && !BufferAvailable();
+
+    /// <summary>The sleeper's re-check for this half: a buffer the application is waiting for.</summary>
+    public bool HasWork() => WantsBuffers && !IsCompleted && BufferAvailable();
+
+    /// <summary>Closes the half: waits for a running call to leave and releases the mapping.</summary>
+    public void Close()
+    {
+        if (Gate.Close())
+            Side.Region.Release();
+    }
+
+    /// <summary>The wait's answer: true when a buffer is free, false when none will ever be, null for not yet.</summary>
+    private bool? Probe()
+    {
+        if (IsCompleted)
+            return false;
+        if (BufferAvailable())
+            return true;
+        return Side.Peer.State switch
+        {
+            PeerState.Running => null,
+            PeerState.Left => false,
+            _ => throw Side.Peer.Describe(),
+        };
+    }
+
+    private void RentedNothing()
+    {
+        Stats.Starved += 1;
+        if (Side.Peer.State == PeerState.Running && _peerClock.Due())
+            Side.Peer.Refresh();
+    }
+}
