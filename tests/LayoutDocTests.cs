@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using Ring.Layout;
-using Ring.Region;
+using Ring.Memory;
 
 namespace Ring.Tests;
 

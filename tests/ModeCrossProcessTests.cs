@@ -232,21 +232,25 @@ public sealed class ModeCrossProcessTests(ITestOutputHelper output) : IDisposabl
             }
         }
 
-        /// <summary>Status, each ring's producer and consumer index, the end-of-stream words and both doorbells of
-        /// queue pair 0, on one line. Plain reads: a snapshot, not a consistent cut.</summary>
+        /// <summary>Status, the counters of queue pair 0's four ring halves, the end-of-stream words and both doorbells,
+        /// on one line. Plain reads: a snapshot, not a consistent cut.</summary>
         public string Describe()
         {
             long Table(int field) => (long)_view.ReadUInt64(RegionLayout.QueueTableOffset + field);
-            string Ring(string name, long at) =>
-                $"{name} producer {_view.ReadUInt32(at + RingLayout.ProducerIndexOffset)} consumer {_view.ReadUInt32(at + RingLayout.ConsumerIndexOffset)}";
+            long counters = Table(QueueTableLayout.CountersOffset);
+            string Half(string name, int block) =>
+                $"{name} packets {_view.ReadUInt64(counters + block + HalfCountersLayout.PacketsOffset)} "
+                + $"packet entries {_view.ReadUInt64(counters + block + HalfCountersLayout.PacketEntriesOffset)} "
+                + $"buffer entries {_view.ReadUInt64(counters + block + HalfCountersLayout.BufferEntriesOffset)} "
+                + $"held {_view.ReadUInt64(counters + block + HalfCountersLayout.HeldOffset)}";
             long control = Table(QueueTableLayout.ControlOffset);
             uint Word(int offset) => _view.ReadUInt32(control + offset);
             ulong Mark(int offset) => _view.ReadUInt64(control + offset);
             return $"status {Status}; queue 0: "
-                + $"{Ring("RX fill", Table(QueueTableLayout.RxFillOffset))}, "
-                + $"{Ring("RX completion", Table(QueueTableLayout.RxCompletionOffset))}, "
-                + $"{Ring("TX", Table(QueueTableLayout.TxOffset))}, "
-                + $"{Ring("TX completion", Table(QueueTableLayout.TxCompletionOffset))}; "
+                + $"{Half("guest receiver", CountersLayout.GuestReceiverOffset)}, "
+                + $"{Half("guest sender", CountersLayout.GuestSenderOffset)}, "
+                + $"{Half("device sender", CountersLayout.DeviceSenderOffset)}, "
+                + $"{Half("device receiver", CountersLayout.DeviceReceiverOffset)}; "
                 + $"RX end of stream 0x{Mark(QueueControlLayout.RxEndOfStreamOffset):x}, TX end of stream 0x{Mark(QueueControlLayout.TxEndOfStreamOffset):x}; "
                 + $"guest doorbell {Word(QueueControlLayout.GuestDoorbellOffset)} needs-wakeup {Word(QueueControlLayout.GuestNeedsWakeupOffset)} "
                 + $"may-sleep {Word(QueueControlLayout.GuestMaySleepOffset)}; "

@@ -26,7 +26,7 @@ internal sealed class ProgramRunner : IDisposable
     public string Region { get; } = $"t-{Guid.NewGuid():N}"[..12];
 
     /// <summary>The region file the consumer creates for <see cref="Region"/>.</summary>
-    public string RegionFile => RegionPath.Resolve(Region);
+    public string RegionFile => Path.Combine("/dev/shm", "ring-" + Region);
 
     /// <summary>Starts <paramref name="program"/> ("Consumer" or "Producer") with <paramref name="arguments"/>.</summary>
     public Child Start(string program, params string[] arguments)

@@ -25,16 +25,16 @@ internal sealed unsafe class DoorbellSleeper
     }
 
     /// <summary>Sleeps entered (futex waits that began).</summary>
-    public long Sleeps => (long)Counter(CountersLayout.SleepsOffset);
+    public long Sleeps => (long)Counter(SleeperCountersLayout.SleepsOffset);
 
     /// <summary>Sleeps ended by the peer's doorbell.</summary>
-    public long Wakeups => (long)Counter(CountersLayout.WakeupsOffset);
+    public long Wakeups => (long)Counter(SleeperCountersLayout.WakeupsOffset);
 
     /// <summary>Sleeps ended by the timeout.</summary>
-    public long Timeouts => (long)Counter(CountersLayout.TimeoutsOffset);
+    public long Timeouts => (long)Counter(SleeperCountersLayout.TimeoutsOffset);
 
     /// <summary>Counts a wake-up after which the next poll found nothing.</summary>
-    public void CountSpuriousWakeup() => Count(CountersLayout.SpuriousWakeupsOffset);
+    public void CountSpuriousWakeup() => Count(SleeperCountersLayout.SpuriousWakeupsOffset);
 
     /// <summary>Whether this side declared a mode that sleeps, so <see cref="Sleep"/> may be called.</summary>
     public bool CanSleep => _primitive is not null;
@@ -94,11 +94,11 @@ internal sealed unsafe class DoorbellSleeper
         Volatile.Write(ref *_needsWakeup, 0u);
         if (outcome == WaitOutcome.AlreadyRung)
         {
-            Count(CountersLayout.WakeupsOffset);
+            Count(SleeperCountersLayout.WakeupsOffset);
             return false;
         }
-        Count(CountersLayout.SleepsOffset);
-        Count(outcome == WaitOutcome.TimedOut ? CountersLayout.TimeoutsOffset : CountersLayout.WakeupsOffset);
+        Count(SleeperCountersLayout.SleepsOffset);
+        Count(outcome == WaitOutcome.TimedOut ? SleeperCountersLayout.TimeoutsOffset : SleeperCountersLayout.WakeupsOffset);
         return true;
     }
 }

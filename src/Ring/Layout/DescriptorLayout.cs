@@ -22,11 +22,9 @@ internal static class DescriptorLayout
 {
     /// <summary>u64 offset of the buffer from the start of the pool: the guest-physical-address stand-in.</summary>
     public const int BufferOffsetOffset = 0;
-    /// <summary>u64 control word: the length in its low 32 bits and the flags above them. Written last, with
-    /// release; read first, with acquire.</summary>
-    public const int ControlOffset = BufferOffsetOffset + sizeof(ulong);
-    /// <summary>u32 bytes of packet data in the buffer, at most the buffer size (the control word's low half).</summary>
-    public const int LengthOffset = ControlOffset;
+    /// <summary>u32 bytes of packet data in the buffer, at most the buffer size. With the flags it makes the u64
+    /// control word, written last, with release, and read first, with acquire.</summary>
+    public const int LengthOffset = BufferOffsetOffset + sizeof(ulong);
     /// <summary>u16 <see cref="DescriptorFlags"/>.</summary>
     public const int FlagsOffset = LengthOffset + sizeof(uint);
     /// <summary>u16 reserved, written as zero, ignored by readers.</summary>
@@ -39,6 +37,9 @@ internal static class DescriptorLayout
 
     /// <summary>The generation bit of a buffer entry.</summary>
     public const ulong BufferEntryGeneration = 1;
+
+    /// <summary>The control word: the u64 at <see cref="LengthOffset"/>, the length and the flags.</summary>
+    public const int ControlWord = LengthOffset;
 
     /// <summary>Where the flags start in the control word.</summary>
     public const int FlagsShift = 32;

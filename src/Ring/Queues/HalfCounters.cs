@@ -12,17 +12,17 @@ internal readonly unsafe struct HalfCounters(byte* block)
 {
     private readonly ulong* _block = (ulong*)block;
 
-    public ref ulong Packets => ref _block[CountersLayout.PacketsOffset / sizeof(ulong)];
-    public ref ulong Bytes => ref _block[CountersLayout.BytesOffset / sizeof(ulong)];
-    public ref ulong PacketEntries => ref _block[CountersLayout.PacketEntriesOffset / sizeof(ulong)];
-    public ref ulong BufferEntries => ref _block[CountersLayout.BufferEntriesOffset / sizeof(ulong)];
-    public ulong* Doorbells => _block + CountersLayout.DoorbellsOffset / sizeof(ulong);
-    public ref ulong Starved => ref _block[CountersLayout.StarvedOffset / sizeof(ulong)];
-    public ref ulong Held => ref _block[CountersLayout.HeldOffset / sizeof(ulong)];
+    public ref ulong Packets => ref _block[HalfCountersLayout.PacketsOffset / sizeof(ulong)];
+    public ref ulong Bytes => ref _block[HalfCountersLayout.BytesOffset / sizeof(ulong)];
+    public ref ulong PacketEntries => ref _block[HalfCountersLayout.PacketEntriesOffset / sizeof(ulong)];
+    public ref ulong BufferEntries => ref _block[HalfCountersLayout.BufferEntriesOffset / sizeof(ulong)];
+    public ulong* Doorbells => _block + HalfCountersLayout.DoorbellsOffset / sizeof(ulong);
+    public ref ulong Starved => ref _block[HalfCountersLayout.StarvedOffset / sizeof(ulong)];
+    public ref ulong Held => ref _block[HalfCountersLayout.HeldOffset / sizeof(ulong)];
 
     /// <summary>Counts one drop for <paramref name="reason"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public void Drop(DropReason reason) => _block[CountersLayout.DropsOffset / sizeof(ulong) + (int)reason] += 1;
+    public void Drop(DropReason reason) => _block[HalfCountersLayout.DropsOffset / sizeof(ulong) + (int)reason] += 1;
 
     /// <summary>Reads the block (each counter with acquire; a counter is a statistic, so no order between them).</summary>
     public PacketCounters Snapshot() => Read(_block);
@@ -32,25 +32,25 @@ internal readonly unsafe struct HalfCounters(byte* block)
     {
         var drops = new long[Enum.GetValues<DropReason>().Length];
         for (int r = 0; r < drops.Length; r++)
-            drops[r] = (long)Volatile.Read(ref block[CountersLayout.DropsOffset / sizeof(ulong) + r]);
+            drops[r] = (long)Volatile.Read(ref block[HalfCountersLayout.DropsOffset / sizeof(ulong) + r]);
         return new PacketCounters(
-            (long)Volatile.Read(ref block[CountersLayout.PacketsOffset / sizeof(ulong)]),
-            (long)Volatile.Read(ref block[CountersLayout.BytesOffset / sizeof(ulong)]),
-            (long)Volatile.Read(ref block[CountersLayout.PacketEntriesOffset / sizeof(ulong)]),
-            (long)Volatile.Read(ref block[CountersLayout.BufferEntriesOffset / sizeof(ulong)]),
-            (long)Volatile.Read(ref block[CountersLayout.DoorbellsOffset / sizeof(ulong)]),
-            (long)Volatile.Read(ref block[CountersLayout.StarvedOffset / sizeof(ulong)]),
-            (long)Volatile.Read(ref block[CountersLayout.HeldOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[HalfCountersLayout.PacketsOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[HalfCountersLayout.BytesOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[HalfCountersLayout.PacketEntriesOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[HalfCountersLayout.BufferEntriesOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[HalfCountersLayout.DoorbellsOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[HalfCountersLayout.StarvedOffset / sizeof(ulong)]),
+            (long)Volatile.Read(ref block[HalfCountersLayout.HeldOffset / sizeof(ulong)]),
             drops);
     }
 
     /// <summary>Reads the sleeper block at <paramref name="block"/>.</summary>
     public static SleepCounters ReadSleeper(ulong* block) => new(
-        (long)Volatile.Read(ref block[CountersLayout.SleepsOffset / sizeof(ulong)]),
-        (long)Volatile.Read(ref block[CountersLayout.WakeupsOffset / sizeof(ulong)]),
-        (long)Volatile.Read(ref block[CountersLayout.TimeoutsOffset / sizeof(ulong)]),
-        (long)Volatile.Read(ref block[CountersLayout.SpuriousWakeupsOffset / sizeof(ulong)]));
+        (long)Volatile.Read(ref block[SleeperCountersLayout.SleepsOffset / sizeof(ulong)]),
+        (long)Volatile.Read(ref block[SleeperCountersLayout.WakeupsOffset / sizeof(ulong)]),
+        (long)Volatile.Read(ref block[SleeperCountersLayout.TimeoutsOffset / sizeof(ulong)]),
+        (long)Volatile.Read(ref block[SleeperCountersLayout.SpuriousWakeupsOffset / sizeof(ulong)]));
 
     static HalfCounters() =>
-        System.Diagnostics.Debug.Assert(Enum.GetValues<DropReason>().Length <= CountersLayout.DropSlots);
+        System.Diagnostics.Debug.Assert(Enum.GetValues<DropReason>().Length <= HalfCountersLayout.DropSlots);
 }

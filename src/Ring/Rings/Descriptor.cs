@@ -10,7 +10,7 @@ internal struct Descriptor
     /// <summary>Offset of the buffer from the start of the pool. Read only after the control word said "ready".</summary>
     [FieldOffset(DescriptorLayout.BufferOffsetOffset)] public ulong BufferOffset;
     /// <summary>Length (low 32 bits) and flags (the 16 bits above): the word that carries the generation.</summary>
-    [FieldOffset(DescriptorLayout.ControlOffset)] public ulong Control;
+    [FieldOffset(DescriptorLayout.ControlWord)] public ulong Control;
 
     /// <summary>The control word for <paramref name="length"/> and <paramref name="flags"/>.</summary>
     public static ulong ControlWord(uint length, DescriptorFlags flags) => length | (ulong)flags << DescriptorLayout.FlagsShift;
