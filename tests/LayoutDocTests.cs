@@ -84,7 +84,7 @@ public sealed class LayoutDocTests
     {
         var geometry = RegionGeometry.ForQueues(1, 1024, 2048);
         var q = geometry.QueuePair(0);
-        long queueEnd = q.TxCompletion + RingLayout.Length(geometry.RingSize, DescriptorLayout.OffsetEntryLength);
+        long queueEnd = q.TxCompletion + RingLayout.Length(geometry.RingSize, DescriptorLayout.BufferEntryLength);
         var expected = new Dictionary<string, (long Offset, long Length)>
         {
             ["header"] = (0, RegionLayout.HeaderLength),

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using Ring.Layout;
+using Ring.Memory;
+using Ring.Region;
+
+namespace Ring.Tests.Support;
+
+/// <summary>
+/// A mapping of a region of its own, read-write, the way a buggy or hostile peer process would hold one: it reads
+/// and writes the rings' raw entries (<see cref="RawRing"/>, with the generation bits right or wrong on purpose), the
+/// control words and the header at the offsets the layout classes and <see cref="RegionGeometry"/> give. It can play
+/// either side's part of the handshake with raw stores, so a real <see cref="Guest"/> or a real <see cref="Device"/>
+/// runs against a peer that is nothing but this mapping; or it can sit beside a real pair as an observer or a forger.
+/// </summary>
+internal sealed unsafe class HostilePeer : IDisposable
+{
+    private readonly MappedRegion _region;
+    private readonly bool _ownsFile;
+    private readonly QueueRings[] _queues;
+
+    private HostilePeer(MappedRegion region, RegionGeometry geometry, bool ownsFile)
+    {
+        _region = region;
+        _ownsFile = ownsFile;
+        Geometry = geometry;
+        _queues = new QueueRings[geometry.QueuePairs];
+        for (int q = 0; q < _queues.Length; q++)
+            _queues[q] = new QueueRings(region.Base, geometry, q);
+    }
+
+    /// <summary>The region's geometry.</summary>
+    public RegionGeometry Geometry { get; }
+
+    /// <summary>The region file.</summary>
+    public string Path => _region.Path;
+
+    /// <summary>The header, through this mapping.</summary>
+    public RegionHeader Header => new(_region.Base);
+
+    /// <summary>The first byte of the pool in this mapping.</summary>
+    public byte* Pool => _region.Base + Geometry.PoolOffset;
+
+    /// <summary>Queue pair <paramref name="q"/>'s rings and control block.</summary>
+    public QueueRings Queue(int q = 0) => _queues[q];
+
+    /// <summary>Pool offset of RX buffer <paramref name="i"/> of queue <paramref name="q"/> (the guest's partition).</summary>
+    public ulong RxBuffer(int i, int q = 0) => Geometry.RxFirst(q) + (ulong)i * (ulong)Geometry.BufferStride;
+
+    /// <summary>Pool offset of TX buffer <paramref name="i"/> of queue <paramref name="q"/>.</summary>
+    public ulong TxBuffer(int i, int q = 0) => Geometry.TxFirst(q) + (ulong)i * (ulong)Geometry.BufferStride;
+
+    /// <summary>A second mapping of the region at <paramref name="path"/>, playing no part: to observe or forge.</summary>
+    public static HostilePeer Open(string path, RegionGeometry geometry) =>
+        new(MappedRegion.OpenFile(path, writable: true), geometry, ownsFile: false);
+
+    /// <summary>
+    /// Maps <paramref name="guest"/>'s region and plays the device's part of the handshake with raw stores: claims the
+    /// device slot for this process, offers END_OF_STREAM, declares whether it may sleep, and publishes DeviceReady.
+    /// The guest's <see cref="Guest.StartAsync"/> then completes against a device that is only this mapping.
+    /// </summary>
+    public static HostilePeer ActAsDevice(Guest guest, RegionGeometry geometry, bool maySleep = false)
+    {
+        var peer = new HostilePeer(MappedRegion.OpenFile(guest.Path, writable: true), geometry, ownsFile: false);
+        var header = peer.Header;
+        Assert.Equal(0, header.ExchangeDevicePid(0, Environment.ProcessId));
+        header.DeviceFeatures = Features.EndOfStream;
+        for (int q = 0; q < geometry.QueuePairs; q++)
+            Volatile.Write(ref peer.Queue(q).Word(QueueControlLayout.DeviceMaySleepOffset), maySleep ? 1u : 0u);
+        header.PublishDeviceReady();
+        return peer;
+    }
+
+    /// <summary>Creates region <paramref name="name"/> with <paramref name="geometry"/> as a guest would (the header, the
+    /// magic last, this process's pid), to play the guest's part with <see cref="FinishGuestHandshake"/>.</summary>
+    public static HostilePeer CreateAsGuest(string name, RegionGeometry geometry) =>
+        new(RegionFile.Create(RegionPaths.ForName(name), geometry, WaitMode.Poll), geometry, ownsFile: true);
+
+    /// <summary>
+    /// The guest's part of the handshake, with raw stores (it blocks: run it beside the device's attach): waits for a
+    /// device's DeviceReady, accepts END_OF_STREAM, declares that it never sleeps, posts every RX buffer of every queue
+    /// on its fill ring when <paramref name="postFill"/>, and sets DRIVER_OK.
+    /// </summary>
+    public void FinishGuestHandshake(bool postFill = true)
+    {
+        var header = Header;
+        var clock = Stopwatch.StartNew();
+        while (!header.DeviceReady)
+        {
+            Assert.True(clock.Elapsed < Deadline.Default, $"no device set DeviceReady on {Path} within {Deadline.Default.TotalSeconds:0} s");
+            Thread.Sleep(1);
+        }
+        header.SetStatus(DeviceStatus.Acknowledge | DeviceStatus.Driver);
+        header.GuestFeatures = header.DeviceFeatures & Features.EndOfStream;
+        header.SetStatus(DeviceStatus.FeaturesOk);
+        for (int q = 0; q < Geometry.QueuePairs; q++)
+        {
+            Volatile.Write(ref Queue(q).Word(QueueControlLayout.GuestMaySleepOffset), 0u);
+            if (postFill)
+                Queue(q).Fill.PostBuffers(Enumerable.Range(0, Geometry.RingSize).Select(i => RxBuffer(i, q)).ToArray());
+        }
+        header.SetStatus(DeviceStatus.DriverOk);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        string path = _region.Path;
+        _region.Release();
+        if (_ownsFile)
+            RegionFile.Delete(path);
+    }
+
+    /// <summary>One queue pair's four rings and its control block, in this mapping.</summary>
+    public sealed class QueueRings
+    {
+        private readonly byte* _control;
+
+        public QueueRings(byte* regionBase, RegionGeometry geometry, int q)
+        {
+            Offsets = geometry.QueuePair(q);
+            _control = regionBase + Offsets.Control;
+            Counters = regionBase + Offsets.Counters;
+            int n = geometry.RingSize;
+            Fill = new RawRing(regionBase + Offsets.RxFill, n, DescriptorLayout.BufferEntryLength);
+            RxCompletion = new RawRing(regionBase + Offsets.RxCompletion, n, DescriptorLayout.Length);
+            Tx = new RawRing(regionBase + Offsets.Tx, n, DescriptorLayout.Length);
+            TxCompletion = new RawRing(regionBase + Offsets.TxCompletion, n, DescriptorLayout.BufferEntryLength);
+        }
+
+        /// <summary>Where the queue pair's parts are, from the start of the region.</summary>
+        public QueuePairOffsets Offsets { get; }
+
+        /// <summary>The queue pair's counter blocks (<see cref="CountersLayout"/>).</summary>
+        public byte* Counters { get; }
+
+        /// <summary>RX fill: guest → device, free buffer offsets.</summary>
+        public RawRing Fill { get; }
+
+        /// <summary>RX completion: device → guest, descriptors of received packets.</summary>
+        public RawRing RxCompletion { get; }
+
+        /// <summary>TX: guest → device, descriptors of packets to send.</summary>
+        public RawRing Tx { get; }
+
+        /// <summary>TX completion: device → guest, offsets of sent buffers.</summary>
+        public RawRing TxCompletion { get; }
+
+        /// <summary>The u32 at <paramref name="offset"/> of the control block (<see cref="QueueControlLayout"/>).</summary>
+        public ref uint Word(int offset) => ref *(uint*)(_control + offset);
+
+        /// <summary>The u64 at <paramref name="offset"/> of the control block.</summary>
+        public ref ulong Word64(int offset) => ref *(ulong*)(_control + offset);
+
+        /// <summary>The u64 counter at <paramref name="offset"/> of counter block <paramref name="block"/>.</summary>
+        public ulong Counter(int block, int offset) => Volatile.Read(ref *(ulong*)(Counters + block + offset));
+    }
+}
