@@ -34,6 +34,9 @@ internal sealed unsafe class HostilePeer : IDisposable
     /// <summary>The region file.</summary>
     public string Path => _region.Path;
 
+    /// <summary>This mapping, as the library's own code takes one (e.g. <see cref="HeaderCheck.Validate"/>).</summary>
+    public MappedRegion Region => _region;
+
     /// <summary>The header, through this mapping.</summary>
     public RegionHeader Header => new(_region.Base);
 

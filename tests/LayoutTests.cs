@@ -1,0 +1,529 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Text;
+using CsCheck;
+using Ring.Layout;
+using Ring.Memory;
+using Ring.Region;
+using Ring.Rings;
+using Ring.Tests.Support;
+
+namespace Ring.Tests;
+
+/// <summary>
+/// The layout <see cref="RegionGeometry"/> computes, at the corners of its range and for the default options; the
+/// constants it builds on; the exact divide by the stride (<see cref="StrideDivider"/>) against real division; and
+/// <see cref="HeaderCheck.Validate"/> refusing a header with any one field corrupted, with the right reason.
+/// </summary>
+public sealed unsafe class LayoutTests
+{
+    /// <summary>Every combination of 1 and 16 queue pairs, ring size 16 and 32768, buffer size 64, 2048 and 65536.</summary>
+    public static TheoryData<int, int, int> Corners
+    {
+        get
+        {
+            var data = new TheoryData<int, int, int>();
+            foreach (int queuePairs in new[] { 1, GuestOptions.MaxQueuePairs })
+                foreach (int ringSize in new[] { GuestOptions.MinRingSize, GuestOptions.MaxRingSize })
+                    foreach (int bufferSize in new[] { GuestOptions.MinBufferSize, 2048, GuestOptions.MaxBufferSize })
+                        data.Add(queuePairs, ringSize, bufferSize);
+            return data;
+        }
+    }
+
+    /// <summary>The corners whose pool fits in 4 GiB, and so can be laid out.</summary>
+    public static TheoryData<int, int, int> ValidCorners
+    {
+        get
+        {
+            var data = new TheoryData<int, int, int>();
+            foreach (var row in Corners)
+            {
+                var (q, n, b) = ((int)row[0], (int)row[1], (int)row[2]);
+                if (RegionGeometry.ForQueues(q, n, b).PoolLength <= RegionGeometry.MaxPoolLength)
+                    data.Add(q, n, b);
+            }
+            return data;
+        }
+    }
+
+    [Theory]
+    [InlineData(64, 64)]
+    [InlineData(65, 192)]    // two lines are needed; two is even, so three
+    [InlineData(100, 192)]
+    [InlineData(128, 192)]
+    [InlineData(192, 192)]
+    [InlineData(193, 320)]
+    [InlineData(1500, 1600)]
+    [InlineData(2048, 2112)] // the default: 32 lines would put every buffer's first line in the same few sets
+    [InlineData(4096, 4160)]
+    [InlineData(65536, 65600)]
+    public void StrideFor_BufferSize_IsSmallestOddNumberOfCacheLinesThatHoldsIt(int bufferSize, int stride)
+    {
+        Assert.Equal(stride, RegionGeometry.StrideFor(bufferSize));
+    }
+
+    [Fact]
+    public void StrideFor_EveryBufferSizeInRange_IsOddLinesAtLeastTheSizeAndNoSmallerOddCountFits()
+    {
+        for (int size = GuestOptions.MinBufferSize; size <= GuestOptions.MaxBufferSize; size++)
+        {
+            int stride = RegionGeometry.StrideFor(size);
+            int lines = stride / RegionLayout.CacheLineLength;
+            Assert.True(stride % RegionLayout.CacheLineLength == 0 && lines % 2 == 1 && stride >= size,
+                $"buffer size {size}: stride {stride} is not an odd number of lines that holds it");
+            Assert.True((lines - 2) * RegionLayout.CacheLineLength < size, $"buffer size {size}: {lines - 2} lines would hold it too");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Corners))]
+    public void Validate_CornerOfOptionsRange_RefusesOnlyAPoolOver4GiB(int queuePairs, int ringSize, int bufferSize)
+    {
+        var geometry = RegionGeometry.ForQueues(queuePairs, ringSize, bufferSize);
+
+        string? problem = geometry.Validate();
+
+        if (geometry.PoolLength <= RegionGeometry.MaxPoolLength)
+            Assert.Null(problem);
+        else
+            Assert.Contains("at most 4 GiB", problem);
+    }
+
+    [Theory]
+    [MemberData(nameof(ValidCorners))]
+    public void Geometry_Structures_DoNotOverlapAndLeaveNoGapButThePoolsPadding(int queuePairs, int ringSize, int bufferSize)
+    {
+        var geometry = RegionGeometry.ForQueues(queuePairs, ringSize, bufferSize);
+        var spans = Structures(geometry).OrderBy(s => s.Offset).ToList();
+
+        Assert.Equal(0, spans[0].Offset);
+        for (int i = 0; i + 1 < spans.Count; i++)
+        {
+            var (here, next) = (spans[i], spans[i + 1]);
+            if (next.Name == "pool")
+                Assert.InRange(next.Offset - here.End, 0, RegionLayout.PoolAlignment - 1);
+            else
+                Assert.True(here.End == next.Offset, $"{here.Name} [{here.Offset}, {here.End}) and {next.Name} at {next.Offset}: overlap or gap");
+        }
+        Assert.Equal(geometry.RegionLength, spans[^1].End);
+        Assert.Equal(0, geometry.PoolOffset % RegionLayout.PoolAlignment);
+    }
+
+    [Theory]
+    [MemberData(nameof(ValidCorners))]
+    public void Geometry_EveryIndependentlyWrittenWord_StartsItsOwn128ByteBlock(int queuePairs, int ringSize, int bufferSize)
+    {
+        var geometry = RegionGeometry.ForQueues(queuePairs, ringSize, bufferSize);
+        var starts = new List<(string Name, long Offset)>
+        {
+            ("status", RegionLayout.StatusOffset),
+            ("guest pid", RegionLayout.GuestPidOffset),
+            ("queue table", RegionLayout.QueueTableOffset),
+        };
+        for (int q = 0; q < queuePairs; q++)
+        {
+            var o = geometry.QueuePair(q);
+            starts.Add(($"queue {q} RX end of stream", o.Control + QueueControlLayout.RxEndOfStreamOffset));
+            starts.Add(($"queue {q} TX end of stream", o.Control + QueueControlLayout.TxEndOfStreamOffset));
+            starts.Add(($"queue {q} guest doorbell", o.Control + QueueControlLayout.GuestDoorbellOffset));
+            starts.Add(($"queue {q} guest needs wakeup", o.Control + QueueControlLayout.GuestNeedsWakeupOffset));
+            starts.Add(($"queue {q} device doorbell", o.Control + QueueControlLayout.DeviceDoorbellOffset));
+            starts.Add(($"queue {q} device needs wakeup", o.Control + QueueControlLayout.DeviceNeedsWakeupOffset));
+            foreach (int block in new[] { CountersLayout.GuestReceiverOffset, CountersLayout.GuestSenderOffset, CountersLayout.DeviceSenderOffset,
+                         CountersLayout.DeviceReceiverOffset, CountersLayout.GuestSleeperOffset, CountersLayout.DeviceSleeperOffset })
+                starts.Add(($"queue {q} counters +{block}", o.Counters + block));
+            starts.Add(($"queue {q} RX fill", o.RxFill));
+            starts.Add(($"queue {q} RX completion", o.RxCompletion));
+            starts.Add(($"queue {q} TX", o.Tx));
+            starts.Add(($"queue {q} TX completion", o.TxCompletion));
+        }
+
+        Assert.All(starts, s => Assert.True(s.Offset % RingLayout.Alignment == 0, $"{s.Name} at {s.Offset}"));
+        Assert.Equal(RegionLayout.BlockLength, RingLayout.Alignment);
+    }
+
+    [Theory]
+    [MemberData(nameof(ValidCorners))]
+    public void Geometry_BufferPartition_EachQueueOwnsARingOfRxBuffersThenARingOfTxBuffers(int queuePairs, int ringSize, int bufferSize)
+    {
+        var g = RegionGeometry.ForQueues(queuePairs, ringSize, bufferSize);
+
+        Assert.Equal(0UL, g.RxFirst(0));
+        Assert.Equal((ulong)ringSize * (ulong)g.BufferStride, g.SideLength);
+        for (int q = 0; q < queuePairs; q++)
+        {
+            Assert.Equal(g.RxFirst(q) + g.SideLength, g.TxFirst(q));
+            if (q + 1 < queuePairs)
+                Assert.Equal(g.TxFirst(q) + g.SideLength, g.RxFirst(q + 1));
+            // Buffer starts are multiples of a cache line, so bit 0 of a buffer entry is free for the generation.
+            Assert.Equal(0UL, g.RxFirst(q) % RegionLayout.CacheLineLength);
+            Assert.Equal(0UL, g.TxFirst(q) % RegionLayout.CacheLineLength);
+        }
+        Assert.Equal((ulong)g.PoolLength, g.TxFirst(queuePairs - 1) + g.SideLength);
+        Assert.Equal(queuePairs * 2 * ringSize, g.BufferCount);
+    }
+
+    [Fact]
+    public void Geometry_DefaultOptions_MatchesTheWorkedExample()
+    {
+        var options = new GuestOptions();
+        var g = RegionGeometry.ForQueues(options.QueuePairs, options.RingSize, options.BufferSize);
+        var q = g.QueuePair(0);
+
+        Assert.Equal(new RegionGeometry(1, 1024, 2048, 2048, 2112), g);
+        Assert.Equal(new QueuePairOffsets(Control: 4096, Counters: 4864, RxFill: 5632, RxCompletion: 13824, Tx: 30208, TxCompletion: 46592), q);
+        Assert.Equal(50688, g.QueuePairStride);
+        Assert.Equal(57344, g.PoolOffset);
+        Assert.Equal(4325376, g.PoolLength);
+        Assert.Equal(4382720, g.RegionLength);
+        Assert.Equal(2162688UL, g.TxFirst(0));
+    }
+
+    [Fact]
+    public void Descriptor_Struct_MatchesDescriptorLayout()
+    {
+        var d = default(Descriptor);
+        byte* at = (byte*)&d;
+
+        Assert.Equal(DescriptorLayout.Length, Unsafe.SizeOf<Descriptor>());
+        Assert.Equal(DescriptorLayout.BufferOffsetOffset, (int)((byte*)&d.BufferOffset - at));
+        Assert.Equal(DescriptorLayout.ControlWord, (int)((byte*)&d.Control - at));
+
+        d.Control = Descriptor.ControlWord(0x0102_0304, DescriptorFlags.EndOfPacket | DescriptorFlags.Generation);
+
+        Assert.Equal(0x0102_0304u, *(uint*)(at + DescriptorLayout.LengthOffset));
+        Assert.Equal((ushort)0x8001, *(ushort*)(at + DescriptorLayout.FlagsOffset));
+        Assert.Equal((ushort)0, *(ushort*)(at + DescriptorLayout.ReservedOffset));
+        Assert.Equal(DescriptorLayout.FlagsShift + 15, Descriptor.GenerationShift);
+        Assert.Equal(1 << 15, (int)DescriptorFlags.Generation);
+    }
+
+    [Fact]
+    public void Magic_LittleEndianBytes_SpellRingshm1()
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(ulong)];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, RegionLayout.Magic);
+
+        Assert.Equal("RINGSHM1", Encoding.ASCII.GetString(bytes));
+        Assert.Equal(2u, RegionLayout.Version >> 16);
+    }
+
+    [Fact]
+    public void Header_QueueTableAndFieldGroups_FitTheirBlocksAndThePage()
+    {
+        Assert.True(RegionLayout.QueueTableOffset + RegionLayout.MaxQueuePairs * RegionLayout.QueueEntryLength <= RegionLayout.HeaderLength);
+        Assert.True(QueueTableLayout.TxCompletionOffset + sizeof(ulong) <= RegionLayout.QueueEntryLength);
+        Assert.True(RegionLayout.RegionLengthOffset + sizeof(ulong) <= RegionLayout.StatusOffset);
+        Assert.True(RegionLayout.ViolationOffset + sizeof(uint) <= RegionLayout.GuestPidOffset);
+        Assert.True(RegionLayout.DeviceWaitModeOffset + sizeof(uint) <= RegionLayout.QueueTableOffset);
+        Assert.Equal(GuestOptions.MaxQueuePairs, RegionLayout.MaxQueuePairs);
+        Assert.Equal(GuestOptions.MinRingSize, 1 << RingLayout.MinSizeLog2);
+        Assert.Equal(GuestOptions.MaxRingSize, 1 << RingLayout.MaxSizeLog2);
+    }
+
+    [Fact]
+    public void Counters_EveryBlock_HoldsItsCountersAndEveryDropReason()
+    {
+        Assert.Equal(6 * RegionLayout.BlockLength, CountersLayout.Length);
+        Assert.True(HalfCountersLayout.DropSlots >= Enum.GetValues<DropReason>().Length);
+        Assert.True(HalfCountersLayout.DropsOffset + sizeof(ulong) * Enum.GetValues<DropReason>().Length <= RegionLayout.BlockLength);
+        Assert.True(SleeperCountersLayout.SpuriousWakeupsOffset + sizeof(ulong) <= RegionLayout.BlockLength);
+        Assert.Equal(6 * RegionLayout.BlockLength, QueueControlLayout.Length);
+        // The once-written MaySleep words share the block of their side's need-wakeup flag, nothing else.
+        Assert.Equal(QueueControlLayout.GuestNeedsWakeupOffset / RegionLayout.BlockLength, QueueControlLayout.GuestMaySleepOffset / RegionLayout.BlockLength);
+        Assert.Equal(QueueControlLayout.DeviceNeedsWakeupOffset / RegionLayout.BlockLength, QueueControlLayout.DeviceMaySleepOffset / RegionLayout.BlockLength);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(17)]
+    [InlineData(-1)]
+    public void Validate_QueuePairsOutOfRange_NamesQueuePairs(int queuePairs)
+    {
+        Assert.Contains("queue pairs must be 1..16", new RegionGeometry(queuePairs, 16, 2048, 32, 2112).Validate());
+    }
+
+    [Theory]
+    [InlineData(17)]
+    [InlineData(1000)]
+    [InlineData(3 << 10)]
+    [InlineData(8)]       // a power of two below 2^MinSizeLog2
+    [InlineData(1 << 16)] // a power of two above 2^MaxSizeLog2
+    [InlineData(0)]
+    public void Validate_RingSizeNotPowerOfTwoInRange_NamesRingSize(int ringSize)
+    {
+        Assert.Contains("ring size must be a power of two", new RegionGeometry(1, ringSize, 2048, 1 << 18, 2112).Validate());
+    }
+
+    [Theory]
+    [InlineData(63)]
+    [InlineData(65537)]
+    [InlineData(0)]
+    [InlineData(-64)]
+    public void Validate_BufferSizeOutOfRange_NamesBufferSize(int bufferSize)
+    {
+        Assert.Contains("buffer size must be 64..65536", new RegionGeometry(1, 16, bufferSize, 32, 2112).Validate());
+    }
+
+    [Theory]
+    [InlineData(2048, 1984)]   // smaller than a buffer
+    [InlineData(2048, 2100)]   // not a multiple of a cache line
+    [InlineData(2048, 131136)] // more than twice the largest buffer
+    [InlineData(2048, 0)]
+    public void Validate_StrideNotACacheLineMultipleHoldingABuffer_NamesStride(int bufferSize, int stride)
+    {
+        Assert.Contains("buffer stride must be", new RegionGeometry(1, 16, bufferSize, 32, stride).Validate());
+    }
+
+    [Fact]
+    public void Validate_EvenStride_IsAccepted()
+    {
+        // The guest lays buffers out StrideFor apart, but the device relies only on the exact divide, which any
+        // cache-line multiple passes: a region with 2048-byte buffers 2048 apart is still a valid region.
+        Assert.Null(new RegionGeometry(1, 16, 2048, 32, 2048).Validate());
+    }
+
+    [Theory]
+    [InlineData(1, 16, 31)]
+    [InlineData(2, 16, 63)]
+    [InlineData(1, 16, 0)]
+    public void Validate_FewerBuffersThanTheRingsNeed_NamesBufferCount(int queuePairs, int ringSize, int bufferCount)
+    {
+        Assert.Contains("buffer count must be at least", new RegionGeometry(queuePairs, ringSize, 64, bufferCount, 64).Validate());
+    }
+
+    [Fact]
+    public void Validate_PoolOneCacheLineUnder4GiB_IsAcceptedAndAt4GiBRefused()
+    {
+        const int Buffers = 1 << 26; // 2^26 buffers of 64 bytes: 2^32 bytes
+
+        Assert.Null(new RegionGeometry(1, 16, 64, Buffers - 1, 64).Validate());
+        Assert.Contains("the pool must be at most 4 GiB, not 4294967296 bytes", new RegionGeometry(1, 16, 64, Buffers, 64).Validate());
+    }
+
+    [Fact]
+    public void Create_OptionsWhosePoolExceeds4GiB_ThrowsNamingTheLimitAndCreatesNothing()
+    {
+        string name = Deadline.UniqueRegionName();
+        var options = new GuestOptions { QueuePairs = 16, RingSize = 32768, BufferSize = 65536 };
+
+        var e = Assert.Throws<ArgumentException>(() => Guest.Create(name, options));
+
+        Assert.Contains("at most 4 GiB", e.Message);
+        Assert.False(File.Exists(RegionPaths.ForName(name)), "a refused geometry created a region file");
+    }
+
+    [Fact]
+    public void StrideDivider_AnyStrideAndOffset_AgreesWithDivision()
+    {
+        // Offsets near multiples of the stride, where an off-by-one would show, and anywhere in 32 bits.
+        var gen =
+            from stride in Gen.OneOf(Gen.Int[1, 2048].Select(lines => lines * RegionLayout.CacheLineLength), Gen.Int[1, int.MaxValue])
+            from relative in Gen.OneOf(
+                Gen.UInt,
+                from k in Gen.UInt[0, uint.MaxValue / (uint)stride]
+                from delta in Gen.Int[-2, 2]
+                select (uint)Math.Clamp((long)k * stride + delta, 0, uint.MaxValue))
+            select (stride, relative);
+
+        gen.Sample((stride, relative) =>
+        {
+            bool exact = new StrideDivider(stride).TryDivide(relative, out uint index);
+            Assert.Equal(relative % (uint)stride == 0, exact);
+            if (exact)
+                Assert.Equal(relative / (uint)stride, index);
+        }, iter: 200_000);
+    }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(192)]
+    [InlineData(2112)]
+    [InlineData(65600)]
+    [InlineData(131072)]
+    [InlineData(3)]
+    public void StrideDivider_EdgesOf32Bits_AgreeWithDivision(int stride)
+    {
+        var divider = new StrideDivider(stride);
+        uint lastMultiple = uint.MaxValue - uint.MaxValue % (uint)stride;
+        foreach (uint relative in new[] { 0u, 1u, (uint)stride - 1, (uint)stride, (uint)stride + 1, lastMultiple - 1, lastMultiple, uint.MaxValue })
+        {
+            bool exact = divider.TryDivide(relative, out uint index);
+            Assert.True(relative % (uint)stride == 0 == exact, $"{relative} / {stride}: exact {exact}");
+            if (exact)
+                Assert.Equal(relative / (uint)stride, index);
+        }
+    }
+
+    [Fact]
+    public void Validate_HeaderAsTheGuestWroteIt_ReturnsItsGeometry()
+    {
+        var geometry = RegionGeometry.ForQueues(2, 16, 100);
+        using var region = HostilePeer.CreateAsGuest(Deadline.UniqueRegionName(), geometry);
+
+        Assert.Equal(geometry, HeaderCheck.Validate(region.Region));
+    }
+
+    public static TheoryData<string, RingErrorReason, string> CorruptFields => new()
+    {
+        { "magic zero", RingErrorReason.Foreign, "not a Ring region: magic" },
+        { "magic RINGSHM2", RingErrorReason.Foreign, "not a Ring region: magic" },
+        { "version 1.0", RingErrorReason.Incompatible, "layout version 1.0" },
+        { "version 3.0", RingErrorReason.Incompatible, "layout version 3.0" },
+        { "header length", RingErrorReason.Corrupt, "header length 4095" },
+        { "descriptor size", RingErrorReason.Corrupt, "descriptor size 8" },
+        { "ring log2 3", RingErrorReason.Corrupt, "ring size 2^3" },
+        { "ring log2 16", RingErrorReason.Corrupt, "ring size 2^16" },
+        { "queue pairs 0", RingErrorReason.Corrupt, "queue pairs must be" },
+        { "queue pairs 17", RingErrorReason.Corrupt, "17 queue pairs" },
+        { "buffer size 63", RingErrorReason.Corrupt, "buffer size must be" },
+        { "buffer size 65537", RingErrorReason.Corrupt, "buffers of 65537 B" },
+        { "buffer count too few", RingErrorReason.Corrupt, "buffer count must be at least" },
+        { "buffer count 2^31", RingErrorReason.Corrupt, "2147483648 buffers" },
+        { "stride below buffer size", RingErrorReason.Corrupt, "buffer stride must be" },
+        { "stride not a line multiple", RingErrorReason.Corrupt, "buffer stride must be" },
+        { "pool offset", RingErrorReason.Corrupt, "pool at" },
+        { "pool length", RingErrorReason.Corrupt, "pool at" },
+        { "region length", RingErrorReason.Corrupt, "pool at" },
+        { "queue table control", RingErrorReason.Corrupt, "queue table entry 1" },
+        { "queue table counters", RingErrorReason.Corrupt, "queue table entry 1" },
+        { "queue table RX fill", RingErrorReason.Corrupt, "queue table entry 1" },
+        { "queue table RX completion", RingErrorReason.Corrupt, "queue table entry 1" },
+        { "queue table TX", RingErrorReason.Corrupt, "queue table entry 1" },
+        { "queue table TX completion", RingErrorReason.Corrupt, "queue table entry 1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CorruptFields))]
+    public void Validate_OneFieldCorrupted_ThrowsWithReasonNamingIt(string field, RingErrorReason reason, string phrase)
+    {
+        var geometry = RegionGeometry.ForQueues(2, 16, 100);
+        using var region = HostilePeer.CreateAsGuest(Deadline.UniqueRegionName(), geometry);
+        var h = region.Header;
+        byte* b = region.Region.Base;
+        switch (field)
+        {
+            case "magic zero": *(ulong*)(b + RegionLayout.MagicOffset) = 0; break;
+            case "magic RINGSHM2": *(ulong*)(b + RegionLayout.MagicOffset) = RegionLayout.Magic + (1UL << 56); break;
+            case "version 1.0": h.Version = 1u << 16; break;
+            case "version 3.0": h.Version = 3u << 16; break;
+            case "header length": h.HeaderLength = RegionLayout.HeaderLength - 1; break;
+            case "descriptor size": h.DescriptorSize = 8; break;
+            case "ring log2 3": h.RingSizeLog2 = 3; break;
+            case "ring log2 16": h.RingSizeLog2 = 16; break;
+            case "queue pairs 0": h.QueuePairs = 0; break;
+            case "queue pairs 17": h.QueuePairs = 17; break;
+            case "buffer size 63": h.BufferSize = 63; break;
+            case "buffer size 65537": h.BufferSize = 65537; break;
+            case "buffer count too few": h.BufferCount = (uint)(2 * 2 * 16 - 1); break;
+            case "buffer count 2^31": h.BufferCount = 1u << 31; break;
+            case "stride below buffer size": h.BufferStride = 64; break;
+            case "stride not a line multiple": h.BufferStride = 200; break;
+            case "pool offset": h.PoolOffset += 4096; break;
+            case "pool length": h.PoolLength += (ulong)geometry.BufferStride; break;
+            case "region length": h.RegionLength += 4096; break;
+            case "queue table control": Shift(QueueTableLayout.ControlOffset); break;
+            case "queue table counters": Shift(QueueTableLayout.CountersOffset); break;
+            case "queue table RX fill": Shift(QueueTableLayout.RxFillOffset); break;
+            case "queue table RX completion": Shift(QueueTableLayout.RxCompletionOffset); break;
+            case "queue table TX": Shift(QueueTableLayout.TxOffset); break;
+            case "queue table TX completion": Shift(QueueTableLayout.TxCompletionOffset); break;
+            default: throw new ArgumentOutOfRangeException(nameof(field), field, "no such case");
+        }
+
+        var e = Assert.Throws<RingException>(() => HeaderCheck.Validate(region.Region));
+
+        Assert.Equal(reason, e.Reason);
+        Assert.Contains(phrase, e.Message);
+
+        void Shift(int entryField) => h.WriteQueueTable(1, entryField, h.ReadQueueTable(1, entryField) + RegionLayout.BlockLength);
+    }
+
+    [Fact]
+    public void Validate_MinorVersionAhead_IsAccepted()
+    {
+        var geometry = RegionGeometry.ForQueues(1, 16, 64);
+        using var region = HostilePeer.CreateAsGuest(Deadline.UniqueRegionName(), geometry);
+        var h = region.Header;
+        h.Version = RegionLayout.Version + 7;
+
+        Assert.Equal(geometry, HeaderCheck.Validate(region.Region));
+    }
+
+    [Fact]
+    public void Validate_FileShorterThanTheHeaderSays_ThrowsCorrupt()
+    {
+        var geometry = RegionGeometry.ForQueues(1, 16, 64);
+        using var region = HostilePeer.CreateAsGuest(Deadline.UniqueRegionName(), geometry);
+        string copy = region.Path + ".short";
+        try
+        {
+            File.WriteAllBytes(copy, File.ReadAllBytes(region.Path).AsSpan(0, (int)geometry.RegionLength - 4096).ToArray());
+            var mapped = MappedRegion.OpenFile(copy, writable: false);
+            try
+            {
+                var e = Assert.Throws<RingException>(() => HeaderCheck.Validate(mapped));
+
+                Assert.Equal(RingErrorReason.Corrupt, e.Reason);
+                Assert.Contains($"file is {geometry.RegionLength - 4096} bytes", e.Message);
+            }
+            finally
+            {
+                mapped.Release();
+            }
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
+    }
+
+    [Fact]
+    public void Validate_FileShorterThanAHeader_ThrowsForeign()
+    {
+        string path = RegionPaths.ForName(Deadline.UniqueRegionName());
+        try
+        {
+            File.WriteAllBytes(path, new byte[100]);
+            var mapped = MappedRegion.OpenFile(path, writable: false);
+            try
+            {
+                var e = Assert.Throws<RingException>(() => HeaderCheck.Validate(mapped));
+
+                Assert.Equal(RingErrorReason.Foreign, e.Reason);
+                Assert.Contains("shorter than a header", e.Message);
+            }
+            finally
+            {
+                mapped.Release();
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private sealed record Extent(string Name, long Offset, long Length)
+    {
+        public long End => Offset + Length;
+    }
+
+    private static IEnumerable<Extent> Structures(RegionGeometry g)
+    {
+        int n = g.RingSize;
+        yield return new Extent("header", 0, RegionLayout.HeaderLength);
+        for (int q = 0; q < g.QueuePairs; q++)
+        {
+            var o = g.QueuePair(q);
+            yield return new Extent($"queue {q} control", o.Control, QueueControlLayout.Length);
+            yield return new Extent($"queue {q} counters", o.Counters, CountersLayout.Length);
+            yield return new Extent($"queue {q} RX fill", o.RxFill, RingLayout.Length(n, DescriptorLayout.BufferEntryLength));
+            yield return new Extent($"queue {q} RX completion", o.RxCompletion, RingLayout.Length(n, DescriptorLayout.Length));
+            yield return new Extent($"queue {q} TX", o.Tx, RingLayout.Length(n, DescriptorLayout.Length));
+            yield return new Extent($"queue {q} TX completion", o.TxCompletion, RingLayout.Length(n, DescriptorLayout.BufferEntryLength));
+        }
+        yield return new Extent("pool", g.PoolOffset, g.PoolLength);
+    }
+}
