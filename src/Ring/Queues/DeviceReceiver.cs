@@ -64,7 +64,10 @@ internal sealed unsafe class DeviceReceiver : Receiver
         int region = Side.Region.Id;
         ulong bytes = 0;
         int received = 0, giveBack = 0, i = 0;
-        for (; i < packets.Length; i++)
+        // At most one lap per burst: an honest guest never has more entries ready, and a guest that rewrites entries
+        // while they are read could otherwise hand over more bad buffers than _giveBack (one ring) holds.
+        int max = Math.Min(packets.Length, _giveBack.Length);
+        for (; i < max; i++)
         {
             if (!ring.TryRead(i, out ulong offset, out ulong control))
                 break;
