@@ -43,6 +43,9 @@ internal sealed unsafe class HostilePeer : IDisposable
     /// <summary>The first byte of the pool in this mapping.</summary>
     public byte* Pool => _region.Base + Geometry.PoolOffset;
 
+    /// <summary>The <paramref name="length"/> bytes of the buffer at pool offset <paramref name="offset"/> (trusted: a test's).</summary>
+    public Span<byte> PoolBytes(ulong offset, int length) => new(Pool + offset, length);
+
     /// <summary>Queue pair <paramref name="q"/>'s rings and control block.</summary>
     public QueueRings Queue(int q = 0) => _queues[q];
 
@@ -153,6 +156,9 @@ internal sealed unsafe class HostilePeer : IDisposable
 
         /// <summary>The u64 at <paramref name="offset"/> of the control block.</summary>
         public ref ulong Word64(int offset) => ref *(ulong*)(_control + offset);
+
+        /// <summary>A copy of the queue pair's counter blocks.</summary>
+        public byte[] CountersSnapshot() => new ReadOnlySpan<byte>(Counters, CountersLayout.Length).ToArray();
 
         /// <summary>The u64 counter at <paramref name="offset"/> of counter block <paramref name="block"/>.</summary>
         public ulong Counter(int block, int offset) => Volatile.Read(ref *(ulong*)(Counters + block + offset));
