@@ -133,6 +133,9 @@ internal sealed unsafe class HostilePeer : IDisposable
             TxCompletion = new RawRing(regionBase + Offsets.TxCompletion, n, DescriptorLayout.BufferEntryLength);
         }
 
+        /// <summary>The queue pair's control block (<see cref="QueueControlLayout"/>).</summary>
+        public byte* Control => _control;
+
         /// <summary>Where the queue pair's parts are, from the start of the region.</summary>
         public QueuePairOffsets Offsets { get; }
 
