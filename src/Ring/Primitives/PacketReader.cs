@@ -22,7 +22,7 @@ public abstract class PacketReader
     public const int DefaultBurstSize = 32;
 
     private readonly unsafe byte* _poolBase;
-    private readonly int _region;
+    private int _region; // Closed once the reader is closed: no packet then names it
 
     private protected unsafe PacketReader(byte* poolBase, int bufferSize, int region)
     {
@@ -30,6 +30,9 @@ public abstract class PacketReader
         BufferSize = bufferSize;
         _region = region;
     }
+
+    /// <summary>What <c>_region</c> becomes when the reader is closed: no region has this id, not even a default packet's 0.</summary>
+    private protected const int Closed = -1;
 
     /// <summary>Bytes a buffer holds: no packet is longer.</summary>
     public int BufferSize { get; }
@@ -105,10 +108,16 @@ public abstract class PacketReader
         }
     }
 
+    /// <summary>Stops <see cref="Payload"/> handing out bytes of a region that is about to be unmapped: from now on it
+    /// throws <see cref="ObjectDisposedException"/>. Called by the closing half before it releases the mapping.</summary>
+    private protected void Detach() => Volatile.Write(ref _region, Closed);
+
     /// <summary>Throws for a packet this reader cannot give bytes for.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private protected void ThrowForeign(Packet packet)
     {
+        if (Volatile.Read(ref _region) == Closed)
+            throw new ObjectDisposedException(GetType().Name);
         if (packet.Region != _region)
             throw new InvalidOperationException($"{packet} belongs to another region");
         throw new ArgumentOutOfRangeException(nameof(packet), packet.Length, $"a packet holds at most {BufferSize} bytes");

@@ -17,7 +17,7 @@ namespace Ring;
 public abstract class PacketWriter
 {
     private readonly unsafe byte* _poolBase;
-    private readonly int _region;
+    private int _region; // Closed once the writer is closed: no packet then names it
 
     private protected unsafe PacketWriter(byte* poolBase, int bufferSize, int region)
     {
@@ -87,7 +87,18 @@ public abstract class PacketWriter
                 throw new InvalidOperationException("the writer was completed or the peer left: nothing more can be sent");
     }
 
+    /// <summary>What <c>_region</c> becomes when the writer is closed: no region has this id, not even a default packet's 0.</summary>
+    private protected const int Closed = -1;
+
+    /// <summary>Stops <see cref="GetBuffer"/> handing out bytes of a region that is about to be unmapped: from now on it
+    /// throws <see cref="ObjectDisposedException"/>. Called by the closing half before it releases the mapping.</summary>
+    private protected void Detach() => Volatile.Write(ref _region, Closed);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowForeign(Packet packet) =>
+    private void ThrowForeign(Packet packet)
+    {
+        if (Volatile.Read(ref _region) == Closed)
+            throw new ObjectDisposedException(GetType().Name);
         throw new InvalidOperationException($"{packet} belongs to another region");
+    }
 }

@@ -21,6 +21,7 @@ public sealed class QueuePair
     private readonly Sender _writer;
     private readonly IIdleStrategy _idle;
     private readonly PeerCheckClock _peerClock = new();
+    private readonly Memory.CallGate _gate = new();
     private readonly Action _flushIfDue;
     private readonly Func<bool> _doorbellOwed;
 
@@ -47,7 +48,21 @@ public sealed class QueuePair
     public WaitMode WaitMode => _side.Mode;
 
     /// <summary>This side's sleeps on its doorbell.</summary>
-    public unsafe SleepCounters SleepCounters => HalfCounters.ReadSleeper((ulong*)_side.Sleeper.CountersBlock);
+    public unsafe SleepCounters SleepCounters
+    {
+        get
+        {
+            _gate.Enter(this); // the counters are in the region: not after it is unmapped
+            try
+            {
+                return HalfCounters.ReadSleeper((ulong*)_side.Sleeper.CountersBlock);
+            }
+            finally
+            {
+                _gate.Exit();
+            }
+        }
+    }
 
     /// <summary>As <see cref="Idle(int, TimeSpan)"/> with no limit on the sleep.</summary>
     public bool Idle(int workCount) => Idle(workCount, TimeSpan.MaxValue);
@@ -65,12 +80,24 @@ public sealed class QueuePair
         if (_side.HasWaiter)
             throw new InvalidOperationException($"queue pair {Index} is waited on asynchronously: a poll loop's Idle cannot share its doorbell");
         if (workCount != 0)
+        {
+            // With work no strategy touches the region, so a check is enough, and the busy path stays free of the gate.
+            ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
             return _idle.Idle(workCount, maxSleep);
-        _flushIfDue();
-        bool slept = _idle.Idle(0, maxSleep);
-        if (_peerClock.Due(slept))
-            CheckPeer();
-        return slept;
+        }
+        _gate.Enter(this); // idle: doorbells, sleeps and peer checks read the region
+        try
+        {
+            _flushIfDue();
+            bool slept = _idle.Idle(0, maxSleep);
+            if (_peerClock.Due(slept))
+                CheckPeer();
+            return slept;
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>The sleeper's re-check: anything this side would act on. A coalesced doorbell owed to the peer keeps
@@ -88,9 +115,11 @@ public sealed class QueuePair
             throw _side.Peer.Describe();
     }
 
-    /// <summary>Stops the async waiter and closes both halves (each waits for a running call to leave).</summary>
+    /// <summary>Waits for an idle call to leave (a sleep ends by its timeout), stops the async waiter and closes both
+    /// halves (each waits for a running call to leave).</summary>
     internal void Close()
     {
+        _gate.Close();
         _side.StopWaiter();
         _reader.Close();
         _writer.Close();

@@ -47,15 +47,37 @@ internal abstract unsafe class Receiver : PacketReader
     public override Task Completion => _completion.Task;
 
     /// <inheritdoc />
-    public override PacketCounters Counters => Stats.Snapshot();
+    public override PacketCounters Counters
+    {
+        get
+        {
+            Gate.Enter(this); // the counters are in the region: not after it is unmapped
+            try
+            {
+                return Stats.Snapshot();
+            }
+            finally
+            {
+                Gate.Exit();
+            }
+        }
+    }
 
     /// <inheritdoc />
     public override long? PeerTotal
     {
         get
         {
-            ulong word = Volatile.Read(ref *_peerEndOfStream); // A3
-            return (word & QueueControlLayout.EndOfStreamFlag) != 0 ? (long)(word & ~QueueControlLayout.EndOfStreamFlag) : null;
+            Gate.Enter(this);
+            try
+            {
+                ulong word = Volatile.Read(ref *_peerEndOfStream); // A3
+                return (word & QueueControlLayout.EndOfStreamFlag) != 0 ? (long)(word & ~QueueControlLayout.EndOfStreamFlag) : null;
+            }
+            finally
+            {
+                Gate.Exit();
+            }
         }
     }
 
@@ -146,6 +168,7 @@ internal abstract unsafe class Receiver : PacketReader
             return;
         _completion.TrySetException(new ObjectDisposedException(nameof(PacketReader)));
         _ = _completion.Task.Exception; // observed: a reader nobody awaits must not crash the finalizer thread
+        Detach();
         Side.Region.Release();
     }
 

@@ -43,7 +43,21 @@ internal abstract unsafe class Sender : PacketWriter
     protected bool WantsBuffers { get; set; }
 
     /// <inheritdoc />
-    public override PacketCounters Counters => Stats.Snapshot();
+    public override PacketCounters Counters
+    {
+        get
+        {
+            Gate.Enter(this); // the counters are in the region: not after it is unmapped
+            try
+            {
+                return Stats.Snapshot();
+            }
+            finally
+            {
+                Gate.Exit();
+            }
+        }
+    }
 
     /// <inheritdoc />
     public override int TryRent(Span<Packet> packets)
@@ -165,8 +179,10 @@ internal abstract unsafe class Sender : PacketWriter
     /// <summary>Closes the half: waits for a running call to leave and releases the mapping.</summary>
     public void Close()
     {
-        if (Gate.Close())
-            Side.Region.Release();
+        if (!Gate.Close())
+            return;
+        Detach();
+        Side.Region.Release();
     }
 
     /// <summary>The wait's answer: true when a buffer is free, false when none will ever be, null for not yet.</summary>
