@@ -441,6 +441,20 @@ public sealed unsafe class DoorbellTests : IDisposable
         Assert.True(pair.GuestQueue().Writer.Counters.Doorbells >= 1, "the guest rang no doorbell");
     }
 
+    [Fact]
+    public void Idle_PacketPublishedBeforeTheAnnouncement_RecheckFindsItAndDoesNotSleep()
+    {
+        using var pair = RegionPair.Start(new GuestOptions { RingSize = 64, BufferSize = 64, WaitMode = WaitMode.Event });
+        var guest = pair.GuestQueue();
+        Assert.True(pair.DeviceQueue().Writer.TrySend("early"u8)); // the guest is not sleeping: no doorbell
+
+        Assert.False(guest.Idle(0), "the guest slept on a packet that was already there");
+
+        Assert.Equal(default, guest.SleepCounters);
+        Assert.Equal(0, pair.DeviceQueue().Writer.Counters.Doorbells);
+        Assert.Equal("early", ReceiveOne(guest));
+    }
+
     [Theory]
     [InlineData(WaitMode.Event)]
     [InlineData(WaitMode.Hybrid)]

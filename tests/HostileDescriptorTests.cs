@@ -634,6 +634,49 @@ public sealed class HostileDescriptorTests
         }
     }
 
+    // ---- Header: a violation reported by one side ----
+
+    [Fact]
+    public void ReportViolation_First_SetsNeedsResetAndTheCodeThePeerSees()
+    {
+        using var region = HostilePeer.CreateAsGuest(Deadline.UniqueRegionName(), Geometry);
+        using var peer = HostilePeer.Open(region.Path, Geometry);
+
+        region.Header.ReportViolation(ViolationCode.HeaderChanged);
+
+        Assert.True((peer.Header.Status & DeviceStatus.DeviceNeedsReset) != 0, "the peer does not see NEEDS_RESET");
+        Assert.Equal(ViolationCode.HeaderChanged, peer.Header.Violation);
+    }
+
+    [Fact]
+    public void ReportViolation_Twice_KeepsTheFirstCode()
+    {
+        using var region = HostilePeer.CreateAsGuest(Deadline.UniqueRegionName(), Geometry);
+
+        region.Header.ReportViolation(ViolationCode.HeaderChanged);
+        region.Header.ReportViolation((ViolationCode)7);
+
+        Assert.Equal(ViolationCode.HeaderChanged, region.Header.Violation);
+    }
+
+    [Fact]
+    public async Task ReportViolation_RunningPair_KeepsTheHandshakeBitsAndBothSidesFailNamingIt()
+    {
+        using var pair = await RegionPair.StartAsync(new GuestOptions { RingSize = Size, BufferSize = BufferSize });
+        using var peer = HostilePeer.Open(pair.Guest.Path, RegionGeometry.ForQueues(1, Size, BufferSize));
+
+        peer.Header.ReportViolation(ViolationCode.HeaderChanged);
+
+        Assert.Equal(DeviceStatus.Acknowledge | DeviceStatus.Driver | DeviceStatus.FeaturesOk | DeviceStatus.DriverOk | DeviceStatus.DeviceNeedsReset,
+            peer.Header.Status);
+        foreach (var reader in new[] { pair.GuestQueue().Reader, pair.DeviceQueue().Reader })
+        {
+            var e = await Assert.ThrowsAsync<RingException>(() => Deadline.Within(reader.WaitToReceiveAsync(), "the wait on a region that needs a reset"));
+            Assert.Equal(RingErrorReason.PeerFailed, e.Reason);
+            Assert.Contains(nameof(ViolationCode.HeaderChanged), e.Message);
+        }
+    }
+
     // ---- API misuse: throws in the caller, changes nothing, writes nothing into the region ----
 
     [Fact]
