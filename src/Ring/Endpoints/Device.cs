@@ -29,6 +29,7 @@ public sealed class Device : IDisposable, IAsyncDisposable
     private readonly MappedRegion _region;
     private readonly RegionGeometry _geometry;
     private readonly QueuePair[] _queuePairs;
+    private readonly IDisposable _metrics;
     private int _disposed;
 
     private Device(MappedRegion region, RegionGeometry geometry, QueuePair[] queuePairs)
@@ -36,6 +37,7 @@ public sealed class Device : IDisposable, IAsyncDisposable
         _region = region;
         _geometry = geometry;
         _queuePairs = queuePairs;
+        _metrics = RingMetrics.Register("device", region.Path, queuePairs);
     }
 
     /// <summary>The region's file.</summary>
@@ -79,6 +81,9 @@ public sealed class Device : IDisposable, IAsyncDisposable
         try
         {
             var geometry = HeaderCheck.Validate(region);
+            if (geometry.BufferSize < options.RequiredBufferSize)
+                throw new RingException(RingErrorReason.Incompatible,
+                    $"region {path}: its buffers hold {geometry.BufferSize} bytes, fewer than the {options.RequiredBufferSize} this device needs");
             int guestPid = Claim(header, path);
             claimed = true;
             var peer = new PeerMonitor(header, guestSide: false, guestPid);
@@ -152,6 +157,7 @@ public sealed class Device : IDisposable, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        _metrics.Dispose(); // first: a metrics listener reads the counters in the region
         RegionHeader.Of(_region).SetStatus(DeviceStatus.DeviceLeft);
         foreach (var pair in _queuePairs)
             pair.Close();

@@ -32,6 +32,7 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     private readonly TimeSpan _attachTimeout;
     private QueuePair[]? _queuePairs;
     private PeerMonitor? _peer;
+    private IDisposable? _metrics;
     private int _started;
     private int _disposed;
 
@@ -118,6 +119,7 @@ public sealed class Guest : IDisposable, IAsyncDisposable
                 pairs[q] = new QueuePair(side, reader, writer, static () => { }, static () => false);
             }
             _queuePairs = pairs;
+            _metrics = RingMetrics.Register("guest", Path, pairs);
             // The atomic OR is a full fence: our mode words and fill entries are visible with DRIVER_OK.
             header.SetStatus(DeviceStatus.DriverOk);
         }
@@ -134,6 +136,7 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        _metrics?.Dispose(); // first: a metrics listener reads the counters in the region
         RegionHeader.Of(_region).SetStatus(DeviceStatus.GuestLeft);
         foreach (var pair in _queuePairs ?? [])
             pair.Close();

@@ -23,6 +23,8 @@ public sealed class QueuePair
     private readonly PeerCheckClock _peerClock = new();
     private readonly Action _flushIfDue;
     private readonly Func<bool> _doorbellOwed;
+    // Guards what touches the region outside the halves' own calls (the sleeper's words and counters).
+    private readonly Memory.CallGate _gate = new();
 
     internal QueuePair(QueueSide side, Receiver reader, Sender writer, Action flushIfDue, Func<bool> doorbellOwed)
     {
@@ -47,7 +49,21 @@ public sealed class QueuePair
     public WaitMode WaitMode => _side.Mode;
 
     /// <summary>This side's sleeps on its doorbell.</summary>
-    public unsafe SleepCounters SleepCounters => HalfCounters.ReadSleeper((ulong*)_side.Sleeper.CountersBlock);
+    public unsafe SleepCounters SleepCounters
+    {
+        get
+        {
+            _gate.Enter(this);
+            try
+            {
+                return HalfCounters.ReadSleeper((ulong*)_side.Sleeper.CountersBlock);
+            }
+            finally
+            {
+                _gate.Exit();
+            }
+        }
+    }
 
     /// <summary>As <see cref="Idle(int, TimeSpan)"/> with no limit on the sleep.</summary>
     public bool Idle(int workCount) => Idle(workCount, TimeSpan.MaxValue);
@@ -65,12 +81,20 @@ public sealed class QueuePair
         if (_side.HasWaiter)
             throw new InvalidOperationException($"queue pair {Index} is waited on asynchronously: a poll loop's Idle cannot share its doorbell");
         if (workCount != 0)
-            return _idle.Idle(workCount, maxSleep);
-        _flushIfDue();
-        bool slept = _idle.Idle(0, maxSleep);
-        if (_peerClock.Due(slept))
-            CheckPeer();
-        return slept;
+            return _idle.Idle(workCount, maxSleep); // touches nothing in the region
+        _gate.Enter(this);
+        try
+        {
+            _flushIfDue();
+            bool slept = _idle.Idle(0, maxSleep);
+            if (_peerClock.Due(slept))
+                CheckPeer();
+            return slept;
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>The sleeper's re-check: anything this side would act on. A coalesced doorbell owed to the peer keeps
@@ -91,6 +115,7 @@ public sealed class QueuePair
     /// <summary>Stops the async waiter and closes both halves (each waits for a running call to leave).</summary>
     internal void Close()
     {
+        _gate.Close();
         _side.StopWaiter();
         _reader.Close();
         _writer.Close();

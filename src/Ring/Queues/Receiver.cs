@@ -47,7 +47,21 @@ internal abstract unsafe class Receiver : PacketReader
     public override Task Completion => _completion.Task;
 
     /// <inheritdoc />
-    public override PacketCounters Counters => Stats.Snapshot();
+    public override PacketCounters Counters
+    {
+        get
+        {
+            Gate.Enter(this);
+            try
+            {
+                return Stats.Snapshot();
+            }
+            finally
+            {
+                Gate.Exit();
+            }
+        }
+    }
 
     /// <inheritdoc />
     public override long? PeerTotal
@@ -136,8 +150,23 @@ internal abstract unsafe class Receiver : PacketReader
     {
     }
 
-    /// <summary>The sleeper's re-check for this half: an entry to receive, or an end of stream to notice.</summary>
-    public bool HasWork() => !IsCompleted && (FirstReady() || EndMarked());
+    /// <summary>
+    /// The sleeper's re-check for this half, on the thread that holds it: an entry to receive, or the end of the
+    /// stream, noticed here (the reader completes), so an application that never receives in this direction is not
+    /// kept awake by an end of stream nobody acts on.
+    /// </summary>
+    public bool HasWork()
+    {
+        if (IsCompleted)
+            return false;
+        bool endMarked = EndMarked();
+        if (FirstReady())
+            return true;
+        if (!endMarked)
+            return false;
+        _completion.TrySetResult();
+        return true;
+    }
 
     /// <summary>Closes the half: waits for a running call to leave, fails pending waits, releases the mapping.</summary>
     public void Close()

@@ -43,7 +43,21 @@ internal abstract unsafe class Sender : PacketWriter
     protected bool WantsBuffers { get; set; }
 
     /// <inheritdoc />
-    public override PacketCounters Counters => Stats.Snapshot();
+    public override PacketCounters Counters
+    {
+        get
+        {
+            Gate.Enter(this);
+            try
+            {
+                return Stats.Snapshot();
+            }
+            finally
+            {
+                Gate.Exit();
+            }
+        }
+    }
 
     /// <inheritdoc />
     public override int TryRent(Span<Packet> packets)
