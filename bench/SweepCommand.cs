@@ -84,7 +84,7 @@ internal static class SweepCommand
         File.WriteAllText(Path.Combine(directory, "sweep.csv"), SweepCsv.Format(report.Points));
         SweepCharts.Write(directory, report.Points, options.Size);
         if (options.Refs)
-            report.Refs = RefsCommand.TryExecute(new RefsOptions { Size = options.Size, Cpus = options.Cpus }, progress);
+            report.Refs = RefsCommand.TryExecute(RefsOptions.Block(options.Size, options.Cpus, "rx"), progress);
         File.WriteAllText(Path.Combine(directory, "sweep.json"), report.ToJson() + "\n");
         return report;
     }
