@@ -8,12 +8,12 @@ namespace Bench;
 /// <c>bench refs</c>: Ring beside C, measured by the rules of issue 8 so that one command reproduces a figure.
 /// It builds the project's own C baselines (bench/c: cring, floors) with gcc into a temporary folder, and the
 /// reference programs of <c>../shared/reference</c> when they sit beside the repository (or <c>--references</c>
-/// names them), then runs rounds. Each
-/// round runs <c>floors spin</c> (the speed state before), then, for each direction, cring and Ring's pair for the
-/// same seconds, lean.c in each geometry, memif when DPDK is installed, the round-trip floors and Ring's rtt runs,
-/// then <c>floors spin</c> again (the state after); every other round runs the programs in reverse order, so
-/// neither side always goes first. A round whose two probes disagree is marked and left out of the ranges; the
-/// report gives each ratio as min-median-max over the kept rounds of one state, and each program's own spread.
+/// names them), then runs rounds. Each round runs <c>floors spin</c> (the speed state before), then, for each
+/// direction, cring and Ring's pair for the same seconds, lean.c in each geometry, memif when DPDK is installed,
+/// the round-trip floors and Ring's rtt runs, then <c>floors spin</c> again (the state after); every other round
+/// runs the programs in reverse order, so neither side always goes first. A round whose two probes disagree is
+/// marked and left out of the ranges; the report gives each ratio as min-median-max over the kept rounds of one
+/// state, and each program's own spread.
 /// </summary>
 internal static class RefsCommand
 {
