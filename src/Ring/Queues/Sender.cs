@@ -200,7 +200,7 @@ internal abstract unsafe class Sender : PacketWriter
 
     private void RentedNothing()
     {
-        Stats.Starved += 1;
+        Stats.CountStarved();
         if (Side.Peer.State == PeerState.Running && _peerClock.Due())
             Side.Peer.Refresh();
     }
