@@ -31,17 +31,18 @@ internal static class TestFrames
     }
 
     /// <summary>
-    /// An ICMP echo request from the host to <paramref name="destination"/> (default: the guest), to
-    /// <paramref name="destinationMac"/> (default: the guest's), with <paramref name="dataLength"/> bytes of data
+    /// An ICMP echo request from <paramref name="source"/> and <paramref name="sourceMac"/> (default: the host) to
+    /// <paramref name="destination"/> and <paramref name="destinationMac"/> (default: the guest), with <paramref name="dataLength"/> bytes of data
     /// (a counting pattern), <paramref name="optionWords"/> 32-bit words of IP options (NOPs), TTL 64, DF set.
     /// </summary>
     public static byte[] EchoRequest(int dataLength = 56, ushort identifier = 0x1234, ushort sequence = 1,
-        Ipv4Address? destination = null, MacAddress? destinationMac = null, int optionWords = 0, int padding = 0)
+        Ipv4Address? destination = null, MacAddress? destinationMac = null, int optionWords = 0, int padding = 0,
+        Ipv4Address? source = null, MacAddress? sourceMac = null)
     {
         int header = 20 + 4 * optionWords;
         int icmpLength = 8 + dataLength;
         byte[] frame = new byte[14 + header + icmpLength + padding];
-        WriteEthernet(frame, destinationMac ?? GuestMac, HostMac, 0x0800);
+        WriteEthernet(frame, destinationMac ?? GuestMac, sourceMac ?? HostMac, 0x0800);
 
         var ip = frame.AsSpan(14, header);
         ip[0] = (byte)(0x40 | (header / 4));
@@ -50,7 +51,7 @@ internal static class TestFrames
         BinaryPrimitives.WriteUInt16BigEndian(ip[6..], 0x4000);
         ip[8] = 64;
         ip[9] = 1;
-        Ip(HostIp).CopyTo(ip[12..]);
+        Ip(source ?? HostIp).CopyTo(ip[12..]);
         Ip(destination ?? GuestIp).CopyTo(ip[16..]);
         ip[20..].Fill(1); // NOP options
         BinaryPrimitives.WriteUInt16BigEndian(ip[10..], InternetChecksum.Compute(ip));
