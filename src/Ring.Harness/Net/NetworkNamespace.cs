@@ -24,7 +24,7 @@ public sealed class NetworkNamespace : IDisposable
 
     private readonly Lock _gate = new();
     private readonly List<Process> _children = [];
-    private bool _deleted;
+    private volatile bool _deleted;
 
     private NetworkNamespace(string name) => Name = name;
 
@@ -90,9 +90,20 @@ public sealed class NetworkNamespace : IDisposable
     /// (<c>netns exec NAME ...</c>), for a launcher of its own; <see cref="Start"/> and <see cref="Exec"/> use them.</summary>
     public string[] ExecArguments(params string[] command) => ["netns", "exec", Name, .. command];
 
-    /// <summary>Runs <paramref name="command"/> inside to its end within <paramref name="timeout"/> (see <see cref="HostCommand.Run"/>).</summary>
-    public CommandResult Exec(TimeSpan timeout, CancellationToken cancel, params string[] command) =>
-        HostCommand.Run("ip", ExecArguments(command), timeout, cancel);
+    /// <summary>
+    /// Runs <paramref name="command"/> inside to its end within <paramref name="timeout"/> (see
+    /// <see cref="HostCommand.Run"/>). Throws <see cref="OperationCanceledException"/> when the namespace was deleted
+    /// meanwhile: that is a signal's cleanup, which runs before the program's own Ctrl-C handler (.NET calls the
+    /// newest registration first), so the command's end is an interruption, not its result.
+    /// </summary>
+    public CommandResult Exec(TimeSpan timeout, CancellationToken cancel, params string[] command)
+    {
+        ObjectDisposedException.ThrowIf(_deleted, this);
+        var result = HostCommand.Run("ip", ExecArguments(command), timeout, cancel);
+        if (_deleted)
+            throw new OperationCanceledException($"network namespace {Name} was deleted while {command[0]} ran (interrupted)");
+        return result;
+    }
 
     /// <summary>Starts <paramref name="command"/> inside, output redirected; it is killed, if still running, when this
     /// namespace is deleted.</summary>

@@ -21,6 +21,8 @@ public static class PingCommand
         string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
         var result = ns.Exec(timeout, cancel, "ping", "-n", "-q", "-c", Text(count), "-i", Text(intervalSeconds),
             "-s", Text(size), "-W", "1", address);
+        // A Ctrl-C that also deleted the namespace may have ended ping before the wait saw the cancellation.
+        cancel.ThrowIfCancellationRequested();
         if (result.ExitCode is not (0 or 1))
             throw new NetworkSetupException($"{result.CommandLine}: {result.FirstErrorLine}");
         try
