@@ -16,7 +16,10 @@ internal static class NetTools
 
     private static readonly Lazy<string?> NoNamespaces = new(() =>
     {
+        if (!Environment.IsPrivilegedProcess)
+            return "network namespaces need root (CAP_SYS_ADMIN and CAP_NET_ADMIN)";
         Require("ip");
+        Require("ping");
         return NetworkNamespace.Unavailable();
     });
 
@@ -32,12 +35,9 @@ internal static class NetTools
         return path!;
     }
 
-    /// <summary>Skips the test, with the reason, unless this process may create network namespaces.</summary>
-    public static void SkipUnlessNamespaces()
-    {
-        Require("ping");
-        Skip.If(NoNamespaces.Value is not null, $"skipped: {NoNamespaces.Value}");
-    }
+    /// <summary>Skips the test, with the reason, unless this process may create network namespaces (then ip and ping
+    /// are installed too).</summary>
+    public static void SkipUnlessNamespaces() => Skip.If(NoNamespaces.Value is not null, $"skipped: {NoNamespaces.Value}");
 
     /// <summary>Runs <paramref name="tool"/> to its end within <see cref="ToolDeadline"/>; fails the test with what it
     /// printed when it exits non-zero.</summary>

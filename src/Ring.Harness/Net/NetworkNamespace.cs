@@ -72,7 +72,11 @@ public sealed class NetworkNamespace : IDisposable
     }
 
     /// <summary>Runs <c>ip -n NAME</c> with <paramref name="args"/>; throws <see cref="NetworkSetupException"/> when it fails.</summary>
-    public void Ip(params string[] args) => HostCommand.Check("ip", ["-n", Name, .. args], CommandTimeout);
+    public void Ip(params string[] args)
+    {
+        ObjectDisposedException.ThrowIf(_deleted, this);
+        HostCommand.Check("ip", ["-n", Name, .. args], CommandTimeout);
+    }
 
     /// <summary>
     /// Creates a persistent TAP <paramref name="tapName"/> in this namespace, with <paramref name="mtu"/>, the address
