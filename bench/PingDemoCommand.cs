@@ -35,7 +35,7 @@ internal static class PingDemoCommand
         return result.AllAnswered ? ExitCodes.Ok : ExitCodes.VerificationFailed;
     }
 
-    /// <summary>Runs both pings; throws <see cref="RingException"/> with one line when the network cannot be set up.</summary>
+    /// <summary>Runs both pings; throws <see cref="RunFailedException"/> with one line when the network cannot be set up.</summary>
     public static PingDemoResult Execute(PingDemoOptions options, CancellationToken cancel)
     {
         var pollBeforeSleep = options.Validate();
@@ -43,7 +43,7 @@ internal static class PingDemoCommand
         {
             string? unavailable = NetworkNamespace.Unavailable();
             if (unavailable is not null)
-                throw new RingException($"ping-demo needs network namespaces: {unavailable}");
+                throw new RunFailedException($"ping-demo needs network namespaces: {unavailable}");
             var (guest, counters) = ServeGuest(options, pollBeforeSleep, cancel);
             using var veth = VethLink.Create(options.Mtu);
             var reference = veth.Ping(options.Count, IntervalSeconds, options.Size, cancel);
@@ -51,7 +51,7 @@ internal static class PingDemoCommand
         }
         catch (Exception e) when (e is NetworkSetupException or NetDeviceException)
         {
-            throw new RingException(e.Message);
+            throw new RunFailedException(e.Message);
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class ForwardModeTests
 
         int length = io.Respond(frame, reply, out var reason);
 
-        Assert.Equal(DropReason.None, reason);
+        Assert.Equal(FrameDropReason.None, reason);
         Assert.Equal(frame, reply[..length]);
         Assert.Equal(1, io.Counters.Replied);
     }
@@ -28,8 +28,8 @@ public sealed class ForwardModeTests
         Assert.Equal(0, io.Respond([], new byte[64], out var empty));
         Assert.Equal(0, io.Respond(new byte[65], new byte[64], out var tooLong));
 
-        Assert.Equal(DropReason.FrameTooShort, empty);
-        Assert.Equal(DropReason.ReplyTooLong, tooLong);
+        Assert.Equal(FrameDropReason.FrameTooShort, empty);
+        Assert.Equal(FrameDropReason.ReplyTooLong, tooLong);
         Assert.Equal(2, io.Counters.Dropped);
     }
 
@@ -42,7 +42,7 @@ public sealed class ForwardModeTests
 
         int length = macswap.Respond(frame, reply, out var reason);
 
-        Assert.Equal(DropReason.None, reason);
+        Assert.Equal(FrameDropReason.None, reason);
         Assert.Equal(frame.Length, length);
         Assert.Equal(frame[6..12], reply[..6]);
         Assert.Equal(frame[..6], reply[6..12]);
@@ -68,7 +68,7 @@ public sealed class ForwardModeTests
         var macswap = new MacSwapForward();
 
         Assert.Equal(0, macswap.Respond(new byte[13], new byte[64], out var reason));
-        Assert.Equal(DropReason.FrameTooShort, reason);
-        Assert.Equal(1, macswap.Counters[DropReason.FrameTooShort]);
+        Assert.Equal(FrameDropReason.FrameTooShort, reason);
+        Assert.Equal(1, macswap.Counters[FrameDropReason.FrameTooShort]);
     }
 }

@@ -21,7 +21,7 @@ public sealed class IcmpEchoTests
 
         int length = _echo.Respond(request, _reply, out var reason);
 
-        Assert.Equal(DropReason.None, reason);
+        Assert.Equal(FrameDropReason.None, reason);
         Assert.Equal(42, length);
         byte[] expected =
         [
@@ -49,7 +49,7 @@ public sealed class IcmpEchoTests
 
         int length = _echo.Respond(request, _reply, out var reason);
 
-        Assert.Equal(DropReason.None, reason);
+        Assert.Equal(FrameDropReason.None, reason);
         Assert.Equal(request.Length, length);
         AssertEchoReply(request, _reply.AsSpan(0, length));
     }
@@ -61,7 +61,7 @@ public sealed class IcmpEchoTests
 
         int length = _echo.Respond(request, _reply, out var reason);
 
-        Assert.Equal(DropReason.None, reason);
+        Assert.Equal(FrameDropReason.None, reason);
         Assert.Equal(request.Length - 14, length);
         AssertEchoReply(request.AsSpan(0, length).ToArray(), _reply.AsSpan(0, length));
     }
@@ -74,7 +74,7 @@ public sealed class IcmpEchoTests
 
         int length = _echo.Respond(buffer, buffer, out var reason);
 
-        Assert.Equal(DropReason.None, reason);
+        Assert.Equal(FrameDropReason.None, reason);
         AssertEchoReply(request, buffer.AsSpan(0, length));
 
         byte[] arp = ArpRequest(GuestIp);
@@ -95,45 +95,45 @@ public sealed class IcmpEchoTests
 
         int length = _echo.Respond(buffer.AsSpan(8, request.Length), buffer.AsSpan(8 + shift), out var reason);
 
-        Assert.Equal(DropReason.None, reason);
+        Assert.Equal(FrameDropReason.None, reason);
         AssertEchoReply(request, buffer.AsSpan(8 + shift, length));
     }
 
-    public static TheoryData<string, DropReason> Malformed() => new()
+    public static TheoryData<string, FrameDropReason> Malformed() => new()
     {
-        { "empty", DropReason.FrameTooShort },
-        { "13 bytes", DropReason.FrameTooShort },
-        { "unicast to another MAC", DropReason.NotForThisMac },
-        { "802.1Q tag", DropReason.VlanTagged },
-        { "802.1ad tag", DropReason.VlanTagged },
-        { "IPv6", DropReason.UnsupportedEtherType },
-        { "ARP of 27 bytes", DropReason.ArpTruncated },
-        { "ARP hardware type 6", DropReason.ArpNotEthernetIpv4 },
-        { "ARP protocol IPv6", DropReason.ArpNotEthernetIpv4 },
-        { "ARP hardware length 8", DropReason.ArpNotEthernetIpv4 },
-        { "ARP reply", DropReason.ArpNotRequest },
-        { "ARP for another address", DropReason.ArpForOtherAddress },
-        { "IP header of 19 bytes", DropReason.Ipv4HeaderTruncated },
-        { "IHL 6 with 20 bytes", DropReason.Ipv4HeaderTruncated },
-        { "IPv6 version in IPv4 EtherType", DropReason.Ipv4BadVersion },
-        { "IHL 4", DropReason.Ipv4HeaderLengthTooSmall },
-        { "total length 19", DropReason.Ipv4TotalLengthTooSmall },
-        { "total length past the frame", DropReason.Ipv4TotalLengthExceedsFrame },
-        { "bad IP checksum", DropReason.Ipv4BadChecksum },
-        { "IP to another address", DropReason.Ipv4ForOtherAddress },
-        { "more fragments", DropReason.Ipv4Fragment },
-        { "fragment offset", DropReason.Ipv4Fragment },
-        { "UDP", DropReason.Ipv4NotIcmp },
-        { "ICMP of 7 bytes", DropReason.IcmpTruncated },
-        { "bad ICMP checksum", DropReason.IcmpBadChecksum },
-        { "echo reply", DropReason.IcmpNotEchoRequest },
-        { "echo request code 1", DropReason.IcmpNotEchoRequest },
-        { "reply span too short", DropReason.ReplyTooLong },
+        { "empty", FrameDropReason.FrameTooShort },
+        { "13 bytes", FrameDropReason.FrameTooShort },
+        { "unicast to another MAC", FrameDropReason.NotForThisMac },
+        { "802.1Q tag", FrameDropReason.VlanTagged },
+        { "802.1ad tag", FrameDropReason.VlanTagged },
+        { "IPv6", FrameDropReason.UnsupportedEtherType },
+        { "ARP of 27 bytes", FrameDropReason.ArpTruncated },
+        { "ARP hardware type 6", FrameDropReason.ArpNotEthernetIpv4 },
+        { "ARP protocol IPv6", FrameDropReason.ArpNotEthernetIpv4 },
+        { "ARP hardware length 8", FrameDropReason.ArpNotEthernetIpv4 },
+        { "ARP reply", FrameDropReason.ArpNotRequest },
+        { "ARP for another address", FrameDropReason.ArpForOtherAddress },
+        { "IP header of 19 bytes", FrameDropReason.Ipv4HeaderTruncated },
+        { "IHL 6 with 20 bytes", FrameDropReason.Ipv4HeaderTruncated },
+        { "IPv6 version in IPv4 EtherType", FrameDropReason.Ipv4BadVersion },
+        { "IHL 4", FrameDropReason.Ipv4HeaderLengthTooSmall },
+        { "total length 19", FrameDropReason.Ipv4TotalLengthTooSmall },
+        { "total length past the frame", FrameDropReason.Ipv4TotalLengthExceedsFrame },
+        { "bad IP checksum", FrameDropReason.Ipv4BadChecksum },
+        { "IP to another address", FrameDropReason.Ipv4ForOtherAddress },
+        { "more fragments", FrameDropReason.Ipv4Fragment },
+        { "fragment offset", FrameDropReason.Ipv4Fragment },
+        { "UDP", FrameDropReason.Ipv4NotIcmp },
+        { "ICMP of 7 bytes", FrameDropReason.IcmpTruncated },
+        { "bad ICMP checksum", FrameDropReason.IcmpBadChecksum },
+        { "echo reply", FrameDropReason.IcmpNotEchoRequest },
+        { "echo request code 1", FrameDropReason.IcmpNotEchoRequest },
+        { "reply span too short", FrameDropReason.ReplyTooLong },
     };
 
     [Theory]
     [MemberData(nameof(Malformed))]
-    public void Respond_MalformedOrForeignFrame_DropsWithReasonAndCounts(string name, DropReason expected)
+    public void Respond_MalformedOrForeignFrame_DropsWithReasonAndCounts(string name, FrameDropReason expected)
     {
         var (frame, replyLength) = Build(name);
 
@@ -175,7 +175,7 @@ public sealed class IcmpEchoTests
 
         Assert.Equal(0, allocated);
         Assert.Equal(20_100, _echo.Counters.Replied);
-        Assert.Equal(10_000, _echo.Counters[DropReason.Ipv4ForOtherAddress]);
+        Assert.Equal(10_000, _echo.Counters[FrameDropReason.Ipv4ForOtherAddress]);
     }
 
     [Fact]

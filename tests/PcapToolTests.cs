@@ -29,7 +29,7 @@ public sealed class PcapToolTests : IDisposable
             {
                 writer.Write(request);
                 int length = echo.Respond(request, reply, out var reason);
-                Assert.Equal(DropReason.None, reason);
+                Assert.Equal(FrameDropReason.None, reason);
                 writer.Write(reply.AsSpan(0, length));
             }
         }
@@ -123,9 +123,9 @@ public sealed class PcapToolTests : IDisposable
         }
 
         Assert.Equal(3, echo.Counters.Replied);
-        Assert.Equal(1, echo.Counters[DropReason.IcmpBadChecksum]);
-        Assert.Equal(1, echo.Counters[DropReason.ArpForOtherAddress]);
-        Assert.Equal(1, echo.Counters[DropReason.Ipv4ForOtherAddress]);
+        Assert.Equal(1, echo.Counters[FrameDropReason.IcmpBadChecksum]);
+        Assert.Equal(1, echo.Counters[FrameDropReason.ArpForOtherAddress]);
+        Assert.Equal(1, echo.Counters[FrameDropReason.Ipv4ForOtherAddress]);
         Assert.Equal(["2|", "|0", "|0"], Tshark(replies, "arp.opcode", "icmp.type"));
     }
 

@@ -100,7 +100,7 @@ public sealed class TapNamespaceTests(ITestOutputHelper output) : IDisposable
 
         output.WriteLine($"{summary}; {echo.Counters}");
         Assert.Equal(5, summary.Received);
-        Assert.Equal(0, echo.Counters[DropReason.Ipv4Fragment]);
+        Assert.Equal(0, echo.Counters[FrameDropReason.Ipv4Fragment]);
     }
 
     [SkippableFact]

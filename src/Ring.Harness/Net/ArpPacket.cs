@@ -57,21 +57,21 @@ public static class ArpPacket
 
     /// <summary>
     /// Checks that <paramref name="packet"/> (from the ARP header on) is a whole Ethernet/IPv4 ARP packet:
-    /// <see cref="DropReason.ArpTruncated"/> or <see cref="DropReason.ArpNotEthernetIpv4"/>. On
-    /// <see cref="DropReason.None"/>, <paramref name="operation"/> is its operation.
+    /// <see cref="FrameDropReason.ArpTruncated"/> or <see cref="FrameDropReason.ArpNotEthernetIpv4"/>. On
+    /// <see cref="FrameDropReason.None"/>, <paramref name="operation"/> is its operation.
     /// </summary>
-    public static DropReason Check(ReadOnlySpan<byte> packet, out ushort operation)
+    public static FrameDropReason Check(ReadOnlySpan<byte> packet, out ushort operation)
     {
         operation = 0;
         if (packet.Length < Length)
-            return DropReason.ArpTruncated;
+            return FrameDropReason.ArpTruncated;
         if (BinaryPrimitives.ReadUInt16BigEndian(packet[HardwareTypeOffset..]) != HardwareTypeEthernet
             || BinaryPrimitives.ReadUInt16BigEndian(packet[ProtocolTypeOffset..]) != EthernetHeader.EtherTypeIpv4
             || packet[HardwareLengthOffset] != MacAddress.Length
             || packet[ProtocolLengthOffset] != Ipv4Address.Length)
-            return DropReason.ArpNotEthernetIpv4;
+            return FrameDropReason.ArpNotEthernetIpv4;
         operation = BinaryPrimitives.ReadUInt16BigEndian(packet[OperationOffset..]);
-        return DropReason.None;
+        return FrameDropReason.None;
     }
 
     /// <summary>Writes a whole Ethernet/IPv4 ARP packet at the start of <paramref name="packet"/>.</summary>

@@ -40,21 +40,21 @@ public static class EthernetHeader
     public const ushort EtherTypeQinQ = 0x88A8;
 
     /// <summary>
-    /// The station's receive filter and the header checks: <see cref="DropReason.FrameTooShort"/>,
-    /// <see cref="DropReason.NotForThisMac"/> (unicast to another address; broadcast and multicast pass),
-    /// <see cref="DropReason.VlanTagged"/>. On <see cref="DropReason.None"/>, <paramref name="etherType"/> is the
+    /// The station's receive filter and the header checks: <see cref="FrameDropReason.FrameTooShort"/>,
+    /// <see cref="FrameDropReason.NotForThisMac"/> (unicast to another address; broadcast and multicast pass),
+    /// <see cref="FrameDropReason.VlanTagged"/>. On <see cref="FrameDropReason.None"/>, <paramref name="etherType"/> is the
     /// payload's type.
     /// </summary>
-    public static DropReason Check(ReadOnlySpan<byte> frame, MacAddress station, out ushort etherType)
+    public static FrameDropReason Check(ReadOnlySpan<byte> frame, MacAddress station, out ushort etherType)
     {
         etherType = 0;
         if (frame.Length < Length)
-            return DropReason.FrameTooShort;
+            return FrameDropReason.FrameTooShort;
         var destination = MacAddress.Read(frame[DestinationOffset..]);
         if (!destination.IsGroup && destination != station)
-            return DropReason.NotForThisMac;
+            return FrameDropReason.NotForThisMac;
         etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[EtherTypeOffset..]);
-        return etherType is EtherTypeVlan or EtherTypeQinQ ? DropReason.VlanTagged : DropReason.None;
+        return etherType is EtherTypeVlan or EtherTypeQinQ ? FrameDropReason.VlanTagged : FrameDropReason.None;
     }
 
     /// <summary>Swaps destination and source in place (testpmd's macswap).</summary>

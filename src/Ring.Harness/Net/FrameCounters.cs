@@ -3,12 +3,12 @@ using System.Text;
 namespace Ring.Harness.Net;
 
 /// <summary>
-/// What a guest application did with the frames it saw: how many it answered and, per <see cref="DropReason"/>, how
+/// What a guest application did with the frames it saw: how many it answered and, per <see cref="FrameDropReason"/>, how
 /// many it dropped. Written by one thread (the one that calls the application), read by anyone after it stops.
 /// </summary>
 public sealed class FrameCounters
 {
-    private readonly long[] _dropped = new long[Enum.GetValues<DropReason>().Length];
+    private readonly long[] _dropped = new long[Enum.GetValues<FrameDropReason>().Length];
 
     /// <summary>Frames answered with a reply.</summary>
     public long Replied { get; private set; }
@@ -17,12 +17,12 @@ public sealed class FrameCounters
     public long Dropped { get; private set; }
 
     /// <summary>Frames dropped for <paramref name="reason"/>.</summary>
-    public long this[DropReason reason] => _dropped[(int)reason];
+    public long this[FrameDropReason reason] => _dropped[(int)reason];
 
-    /// <summary>Counts one frame: replied when <paramref name="reason"/> is <see cref="DropReason.None"/>, else dropped for it.</summary>
-    public void Count(DropReason reason)
+    /// <summary>Counts one frame: replied when <paramref name="reason"/> is <see cref="FrameDropReason.None"/>, else dropped for it.</summary>
+    public void Count(FrameDropReason reason)
     {
-        if (reason == DropReason.None)
+        if (reason == FrameDropReason.None)
         {
             Replied++;
             return;
@@ -32,8 +32,8 @@ public sealed class FrameCounters
     }
 
     /// <summary>The reasons with a non-zero count, in enum order.</summary>
-    public IEnumerable<(DropReason Reason, long Count)> Drops() =>
-        Enum.GetValues<DropReason>().Where(r => _dropped[(int)r] != 0).Select(r => (r, _dropped[(int)r]));
+    public IEnumerable<(FrameDropReason Reason, long Count)> Drops() =>
+        Enum.GetValues<FrameDropReason>().Where(r => _dropped[(int)r] != 0).Select(r => (r, _dropped[(int)r]));
 
     /// <summary>One line: <c>replied 100, dropped 3 (FrameTooShort 1, Ipv4BadChecksum 2)</c>.</summary>
     public override string ToString()

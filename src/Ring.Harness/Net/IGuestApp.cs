@@ -15,9 +15,9 @@ public interface IGuestApp
 
     /// <summary>
     /// Reads <paramref name="frame"/> and writes the reply at the start of <paramref name="reply"/>. Returns the
-    /// reply's length, or 0 with the <paramref name="reason"/> for sending nothing (<see cref="DropReason.None"/>
+    /// reply's length, or 0 with the <paramref name="reason"/> for sending nothing (<see cref="FrameDropReason.None"/>
     /// when a reply was written). <paramref name="reply"/> may be the same memory as <paramref name="frame"/>, or
     /// overlap it: everything the reply needs is read from the frame before the first byte of the reply is written.
     /// </summary>
-    int Respond(ReadOnlySpan<byte> frame, Span<byte> reply, out DropReason reason);
+    int Respond(ReadOnlySpan<byte> frame, Span<byte> reply, out FrameDropReason reason);
 }

@@ -3,7 +3,7 @@ namespace Ring.Harness.Net;
 /// <summary>
 /// A host that only answers: ARP requests for its IPv4 address (a reply from its Ethernet address) and ICMP echo
 /// requests addressed to it (an echo reply with the same identifier, sequence number and data, TTL 64, and new IPv4
-/// and ICMP checksums). Everything else is dropped and counted by the first check it fails (<see cref="DropReason"/>).
+/// and ICMP checksums). Everything else is dropped and counted by the first check it fails (<see cref="FrameDropReason"/>).
 /// </summary>
 /// <remarks>
 /// The checks run on <c>frame</c>; once they pass, the lengths are kept in locals, the frame is copied to the reply
@@ -36,17 +36,17 @@ public sealed class IcmpEcho : IGuestApp
     public FrameCounters Counters { get; } = new();
 
     /// <inheritdoc />
-    public int Respond(ReadOnlySpan<byte> frame, Span<byte> reply, out DropReason reason)
+    public int Respond(ReadOnlySpan<byte> frame, Span<byte> reply, out FrameDropReason reason)
     {
         int length = Answer(frame, reply, out reason);
         Counters.Count(reason);
         return length;
     }
 
-    private int Answer(ReadOnlySpan<byte> frame, Span<byte> reply, out DropReason reason)
+    private int Answer(ReadOnlySpan<byte> frame, Span<byte> reply, out FrameDropReason reason)
     {
         reason = EthernetHeader.Check(frame, Mac, out ushort etherType);
-        if (reason != DropReason.None)
+        if (reason != FrameDropReason.None)
             return 0;
         switch (etherType)
         {
@@ -55,22 +55,22 @@ public sealed class IcmpEcho : IGuestApp
             case EthernetHeader.EtherTypeIpv4:
                 return AnswerEcho(frame, reply, out reason);
             default:
-                reason = DropReason.UnsupportedEtherType;
+                reason = FrameDropReason.UnsupportedEtherType;
                 return 0;
         }
     }
 
-    private int AnswerArp(ReadOnlySpan<byte> frame, Span<byte> reply, out DropReason reason)
+    private int AnswerArp(ReadOnlySpan<byte> frame, Span<byte> reply, out FrameDropReason reason)
     {
         var arp = frame[EthernetHeader.Length..];
         reason = ArpPacket.Check(arp, out ushort operation);
-        if (reason == DropReason.None && operation != ArpPacket.OperationRequest)
-            reason = DropReason.ArpNotRequest;
-        if (reason == DropReason.None && Ipv4Address.Read(arp[ArpPacket.TargetProtocolOffset..]) != Address)
-            reason = DropReason.ArpForOtherAddress;
-        if (reason == DropReason.None && reply.Length < ArpFrameLength)
-            reason = DropReason.ReplyTooLong;
-        if (reason != DropReason.None)
+        if (reason == FrameDropReason.None && operation != ArpPacket.OperationRequest)
+            reason = FrameDropReason.ArpNotRequest;
+        if (reason == FrameDropReason.None && Ipv4Address.Read(arp[ArpPacket.TargetProtocolOffset..]) != Address)
+            reason = FrameDropReason.ArpForOtherAddress;
+        if (reason == FrameDropReason.None && reply.Length < ArpFrameLength)
+            reason = FrameDropReason.ReplyTooLong;
+        if (reason != FrameDropReason.None)
             return 0;
 
         var askerMac = MacAddress.Read(arp[ArpPacket.SenderHardwareOffset..]);
@@ -80,24 +80,24 @@ public sealed class IcmpEcho : IGuestApp
         return ArpFrameLength;
     }
 
-    private int AnswerEcho(ReadOnlySpan<byte> frame, Span<byte> reply, out DropReason reason)
+    private int AnswerEcho(ReadOnlySpan<byte> frame, Span<byte> reply, out FrameDropReason reason)
     {
         var packet = frame[EthernetHeader.Length..];
         reason = Ipv4Header.Check(packet, out int headerLength, out int totalLength);
-        if (reason != DropReason.None)
+        if (reason != FrameDropReason.None)
             return 0;
         if (Ipv4Address.Read(packet[Ipv4Header.DestinationOffset..]) != Address)
-            reason = DropReason.Ipv4ForOtherAddress;
+            reason = FrameDropReason.Ipv4ForOtherAddress;
         else if (Ipv4Header.IsFragment(packet))
-            reason = DropReason.Ipv4Fragment;
+            reason = FrameDropReason.Ipv4Fragment;
         else if (packet[Ipv4Header.ProtocolOffset] != Ipv4Header.ProtocolIcmp)
-            reason = DropReason.Ipv4NotIcmp;
+            reason = FrameDropReason.Ipv4NotIcmp;
         else
             reason = IcmpEchoMessage.CheckEchoRequest(packet[headerLength..totalLength]);
         int length = EthernetHeader.Length + totalLength;
-        if (reason == DropReason.None && reply.Length < length)
-            reason = DropReason.ReplyTooLong;
-        if (reason != DropReason.None)
+        if (reason == FrameDropReason.None && reply.Length < length)
+            reason = FrameDropReason.ReplyTooLong;
+        if (reason != FrameDropReason.None)
             return 0;
 
         var peerMac = MacAddress.Read(frame[EthernetHeader.SourceOffset..]);

@@ -39,16 +39,16 @@ public static class IcmpEchoMessage
 
     /// <summary>
     /// Checks that <paramref name="message"/> (exactly the ICMP message: the IP payload, without Ethernet padding)
-    /// is an echo request with a right checksum: <see cref="DropReason.IcmpTruncated"/>,
-    /// <see cref="DropReason.IcmpBadChecksum"/>, <see cref="DropReason.IcmpNotEchoRequest"/>.
+    /// is an echo request with a right checksum: <see cref="FrameDropReason.IcmpTruncated"/>,
+    /// <see cref="FrameDropReason.IcmpBadChecksum"/>, <see cref="FrameDropReason.IcmpNotEchoRequest"/>.
     /// </summary>
-    public static DropReason CheckEchoRequest(ReadOnlySpan<byte> message)
+    public static FrameDropReason CheckEchoRequest(ReadOnlySpan<byte> message)
     {
         if (message.Length < HeaderLength)
-            return DropReason.IcmpTruncated;
+            return FrameDropReason.IcmpTruncated;
         if (!InternetChecksum.IsValid(message))
-            return DropReason.IcmpBadChecksum;
-        return message[TypeOffset] == TypeEchoRequest && message[CodeOffset] == 0 ? DropReason.None : DropReason.IcmpNotEchoRequest;
+            return FrameDropReason.IcmpBadChecksum;
+        return message[TypeOffset] == TypeEchoRequest && message[CodeOffset] == 0 ? FrameDropReason.None : FrameDropReason.IcmpNotEchoRequest;
     }
 
     /// <summary>Zeroes the checksum field of <paramref name="message"/> and writes the right one.</summary>

@@ -10,11 +10,11 @@ public sealed class IoForward : IGuestApp
     public FrameCounters Counters { get; } = new();
 
     /// <inheritdoc />
-    public int Respond(ReadOnlySpan<byte> frame, Span<byte> reply, out DropReason reason)
+    public int Respond(ReadOnlySpan<byte> frame, Span<byte> reply, out FrameDropReason reason)
     {
-        reason = frame.IsEmpty ? DropReason.FrameTooShort : frame.Length > reply.Length ? DropReason.ReplyTooLong : DropReason.None;
+        reason = frame.IsEmpty ? FrameDropReason.FrameTooShort : frame.Length > reply.Length ? FrameDropReason.ReplyTooLong : FrameDropReason.None;
         Counters.Count(reason);
-        if (reason != DropReason.None)
+        if (reason != FrameDropReason.None)
             return 0;
         frame.CopyTo(reply); // a memmove: nothing moves when the reply is the frame
         return frame.Length;

@@ -59,36 +59,36 @@ public static class Ipv4Header
     /// <summary>
     /// Checks that <paramref name="packet"/> (from the IP header to the end of the frame) holds a whole, well-formed
     /// IPv4 header with a right checksum and the total length it claims, in this order:
-    /// <see cref="DropReason.Ipv4HeaderTruncated"/> (under 20 bytes), <see cref="DropReason.Ipv4BadVersion"/>,
-    /// <see cref="DropReason.Ipv4HeaderLengthTooSmall"/>, <see cref="DropReason.Ipv4HeaderTruncated"/> (under IHL
-    /// words), <see cref="DropReason.Ipv4TotalLengthTooSmall"/>, <see cref="DropReason.Ipv4TotalLengthExceedsFrame"/>,
-    /// <see cref="DropReason.Ipv4BadChecksum"/>. On <see cref="DropReason.None"/>, the lengths are in bytes and
+    /// <see cref="FrameDropReason.Ipv4HeaderTruncated"/> (under 20 bytes), <see cref="FrameDropReason.Ipv4BadVersion"/>,
+    /// <see cref="FrameDropReason.Ipv4HeaderLengthTooSmall"/>, <see cref="FrameDropReason.Ipv4HeaderTruncated"/> (under IHL
+    /// words), <see cref="FrameDropReason.Ipv4TotalLengthTooSmall"/>, <see cref="FrameDropReason.Ipv4TotalLengthExceedsFrame"/>,
+    /// <see cref="FrameDropReason.Ipv4BadChecksum"/>. On <see cref="FrameDropReason.None"/>, the lengths are in bytes and
     /// <c>headerLength &lt;= totalLength &lt;= packet.Length</c>; bytes past the total length are Ethernet padding.
     /// </summary>
-    public static DropReason Check(ReadOnlySpan<byte> packet, out int headerLength, out int totalLength)
+    public static FrameDropReason Check(ReadOnlySpan<byte> packet, out int headerLength, out int totalLength)
     {
         headerLength = 0;
         totalLength = 0;
         if (packet.Length < MinLength)
-            return DropReason.Ipv4HeaderTruncated;
+            return FrameDropReason.Ipv4HeaderTruncated;
         byte versionAndLength = packet[VersionAndLengthOffset];
         if (versionAndLength >> 4 != 4)
-            return DropReason.Ipv4BadVersion;
+            return FrameDropReason.Ipv4BadVersion;
         int header = (versionAndLength & 0x0F) * 4;
         if (header < MinLength)
-            return DropReason.Ipv4HeaderLengthTooSmall;
+            return FrameDropReason.Ipv4HeaderLengthTooSmall;
         if (header > packet.Length)
-            return DropReason.Ipv4HeaderTruncated;
+            return FrameDropReason.Ipv4HeaderTruncated;
         int total = BinaryPrimitives.ReadUInt16BigEndian(packet[TotalLengthOffset..]);
         if (total < header)
-            return DropReason.Ipv4TotalLengthTooSmall;
+            return FrameDropReason.Ipv4TotalLengthTooSmall;
         if (total > packet.Length)
-            return DropReason.Ipv4TotalLengthExceedsFrame;
+            return FrameDropReason.Ipv4TotalLengthExceedsFrame;
         if (!InternetChecksum.IsValid(packet[..header]))
-            return DropReason.Ipv4BadChecksum;
+            return FrameDropReason.Ipv4BadChecksum;
         headerLength = header;
         totalLength = total;
-        return DropReason.None;
+        return FrameDropReason.None;
     }
 
     /// <summary>Whether the header at the start of <paramref name="packet"/> is a fragment (more to come, or not the first).</summary>

@@ -10,12 +10,12 @@ public sealed class MacSwapForward : IGuestApp
     public FrameCounters Counters { get; } = new();
 
     /// <inheritdoc />
-    public int Respond(ReadOnlySpan<byte> frame, Span<byte> reply, out DropReason reason)
+    public int Respond(ReadOnlySpan<byte> frame, Span<byte> reply, out FrameDropReason reason)
     {
-        reason = frame.Length < EthernetHeader.Length ? DropReason.FrameTooShort
-            : frame.Length > reply.Length ? DropReason.ReplyTooLong : DropReason.None;
+        reason = frame.Length < EthernetHeader.Length ? FrameDropReason.FrameTooShort
+            : frame.Length > reply.Length ? FrameDropReason.ReplyTooLong : FrameDropReason.None;
         Counters.Count(reason);
-        if (reason != DropReason.None)
+        if (reason != FrameDropReason.None)
             return 0;
         frame.CopyTo(reply);
         EthernetHeader.SwapAddresses(reply);

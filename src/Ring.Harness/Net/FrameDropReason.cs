@@ -4,7 +4,7 @@ namespace Ring.Harness.Net;
 /// Why a guest application sent nothing back for a frame, one value per check, in the order the checks run: the
 /// first check a frame fails names it. Counted in <see cref="FrameCounters"/>, never thrown.
 /// </summary>
-public enum DropReason
+public enum FrameDropReason
 {
     /// <summary>Not dropped: the application replied.</summary>
     None = 0,
