@@ -58,7 +58,10 @@ internal sealed class ChildProcess : IDisposable
     /// returns its standard output. Throws <see cref="RunFailedException"/>, with everything it printed, when it
     /// exits non-zero or is still running after <paramref name="timeout"/> (it is then killed).
     /// </summary>
-    public static string Run(string file, IEnumerable<string> args, TimeSpan timeout)
+    public static string Run(string file, IEnumerable<string> args, TimeSpan timeout) => RunCapturing(file, args, timeout).Stdout;
+
+    /// <summary><see cref="Run"/>, returning standard error as well (gcc's warnings, say).</summary>
+    public static (string Stdout, string Stderr) RunCapturing(string file, IEnumerable<string> args, TimeSpan timeout)
     {
         var info = NewStartInfo();
         info.FileName = file;
@@ -81,7 +84,7 @@ internal sealed class ChildProcess : IDisposable
         }
         if (child.ExitCode != 0)
             throw new RunFailedException($"{file} failed\n{child.Describe()}");
-        return child.Stdout;
+        return (child.Stdout, child.Stderr);
     }
 
     private static ProcessStartInfo NewStartInfo() => new()

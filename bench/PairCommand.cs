@@ -17,7 +17,7 @@ internal static class PairCommand
         Console.WriteLine(table);
         if (options.Refs)
         {
-            result.Refs = RefsCommand.TryExecute(new RefsOptions { Size = options.Size, Cpus = options.Cpus }, Console.Error);
+            result.Refs = RefsCommand.TryExecute(RefsOptions.Block(options.Size, options.Cpus, options.Direction), Console.Error);
             Console.WriteLine(result.Refs.Text);
         }
         if (options.Json)

@@ -1,86 +1,68 @@
 using Ring.Harness.Hosting;
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Ring;
 
 namespace Bench;
 
 /// <summary>
-/// The reference programs of <c>shared/reference</c>, built with <c>gcc -O2</c> into a temporary folder (never into
-/// the project) and run there; the folder is deleted on dispose. Each run returns the figure its last line prints.
+/// The yardsticks of <c>../shared/reference</c>, which the figures in our docs are quoted against: lean.c (in every
+/// <see cref="LeanGeometry"/>), floor.c and memif.sh. Built with <c>gcc -O2</c> into a temporary folder (never into
+/// the project; nothing is copied into it) and run there; the folder is deleted on dispose. They are not part of
+/// the project and are absent from a lone clone; <see cref="BaselinePrograms"/> are the project's own.
 /// </summary>
 internal sealed class ReferencePrograms : IDisposable
 {
     /// <summary>The command that installs what <see cref="Memif"/> needs.</summary>
     public const string MemifInstall = "apt-get install -y dpdk dpdk-dev librte-net-memif23";
 
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
-
     private readonly string _source;
-    private readonly string _build;
+    private readonly CProgramFolder _folder;
 
-    private ReferencePrograms(string source, string build)
+    private ReferencePrograms(string source, CProgramFolder folder)
     {
         _source = source;
-        _build = build;
+        _folder = folder;
     }
 
     /// <summary>The temporary folder the programs were built into.</summary>
-    public string Folder => _build;
+    public string Folder => _folder.Folder;
 
-    /// <summary>
-    /// Builds <paramref name="names"/> (default: lean.c and floor.c) from <paramref name="source"/>; throws
-    /// RingException when gcc fails. Only the programs built can be run.
-    /// </summary>
-    public static ReferencePrograms Build(string source, params string[] names)
+    /// <summary>Whether <paramref name="source"/> holds the reference programs (lean.c, floor.c).</summary>
+    public static bool Present(string? source) =>
+        source is not null && File.Exists(Path.Combine(source, "lean.c")) && File.Exists(Path.Combine(source, "floor.c"));
+
+    /// <summary>Builds lean.c in every <see cref="LeanGeometry"/>, and floor.c, from <paramref name="source"/>;
+    /// throws <see cref="RunFailedException"/> when gcc fails.</summary>
+    public static ReferencePrograms Build(string source)
     {
-        if (names.Length == 0)
-            names = ["lean", "floor"];
-        string build = Directory.CreateTempSubdirectory("ring-refs-").FullName;
-        var programs = new ReferencePrograms(source, build);
+        var folder = CProgramFolder.Create();
         try
         {
-            foreach (string name in names)
-                ChildProcess.Run("gcc", ["-O2", "-o", Path.Combine(build, name), Path.Combine(source, name + ".c")], RunTimeout);
-            return programs;
+            foreach (var lean in LeanGeometry.All)
+                folder.Build(Path.Combine(source, "lean.c"), lean.Name, lean.Defines);
+            folder.Build(Path.Combine(source, "floor.c"), "floor");
+            return new ReferencePrograms(source, folder);
         }
         catch
         {
-            programs.Dispose();
+            folder.Dispose();
             throw;
         }
     }
 
-    /// <summary>Where <paramref name="name"/> is on PATH; null when it is not.</summary>
-    public static string? OnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
+    /// <summary><c>lean PACKETS SIZE</c> built in <paramref name="geometry"/>: the work's own limit, Mpps.</summary>
+    public double Lean(LeanGeometry geometry, long packets, int size) =>
+        CProgramFolder.Figure(_folder.Run(geometry.Name, [CProgramFolder.Invariant(packets), CProgramFolder.Invariant(size)],
+            CProgramFolder.RunTimeout), "Mpps");
 
-    /// <summary><c>lean PACKETS SIZE</c>: the work's own limit, Mpps.</summary>
-    public double Lean(long packets, int size) =>
-        Figure(ChildProcess.Run(Path.Combine(_build, "lean"), [Invariant(packets), Invariant(size)], RunTimeout), "Mpps");
-
-    /// <summary><c>floor MODE COUNT</c> (spin, futex, uds, pipe): the round-trip floor, ns.</summary>
+    /// <summary><c>floor MODE COUNT</c> (spin, futex, uds, pipe): the round-trip floor, ns. floor.c pins itself to 0 and 1.</summary>
     public double Floor(string mode, int count) =>
-        Figure(ChildProcess.Run(Path.Combine(_build, "floor"), [mode, Invariant(count)], RunTimeout), "rtt_ns");
+        CProgramFolder.Figure(_folder.Run("floor", [mode, CProgramFolder.Invariant(count)], CProgramFolder.RunTimeout), "rtt_ns");
 
     /// <summary><c>memif.sh SECONDS SIZE</c>: DPDK's shared-memory PMD, Mpps (median of its 2 s rates).</summary>
     public double Memif(int seconds, int size) =>
-        Figure(ChildProcess.Run("bash", [Path.Combine(_source, "memif.sh"), Invariant(seconds), Invariant(size)],
-            TimeSpan.FromSeconds(seconds + 60)), "memif_mpps");
-
-    /// <summary>The number after <c>name=</c> in <paramref name="output"/>.</summary>
-    public static double Figure(string output, string name)
-    {
-        var match = Regex.Match(output, $@"\b{Regex.Escape(name)}=([0-9]+(?:\.[0-9]+)?)");
-        if (!match.Success)
-            throw new RunFailedException($"no {name}= in the output: {output.Trim()}");
-        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
+        CProgramFolder.Figure(ChildProcess.Run("bash", [Path.Combine(_source, "memif.sh"), CProgramFolder.Invariant(seconds),
+            CProgramFolder.Invariant(size)], TimeSpan.FromSeconds(seconds + 60)), "memif_mpps");
 
     /// <inheritdoc />
-    public void Dispose() => Directory.Delete(_build, recursive: true);
-
-    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+    public void Dispose() => _folder.Dispose();
 }

@@ -1,23 +1,39 @@
+using System.Diagnostics;
 using Ring;
 using Ring.Harness.Hosting;
 
 namespace Bench;
 
 /// <summary>
-/// <c>bench refs</c>: builds the reference programs of <c>../shared/reference</c> into a temporary folder, runs them
-/// and Ring's own pair and rtt in one go, bracketed by <c>floor spin</c> to tell the machine's speed state, and
-/// prints Ring's figures as ratios of the references'.
+/// <c>bench refs</c>: Ring beside C, measured by the rules of issue 8 so that one command reproduces a figure.
+/// It builds the project's own C baselines (bench/c: cring, floors) with gcc into a temporary folder, and the
+/// reference programs of <c>../shared/reference</c> when they sit beside the repository (or <c>--references</c>
+/// names them), then runs rounds. Each round runs <c>floors spin</c> (the speed state before), then, for each
+/// direction, cring and Ring's pair for the same seconds, lean.c in each geometry, memif when DPDK is installed,
+/// the round-trip floors and Ring's rtt runs, then <c>floors spin</c> again (the state after); every other round
+/// runs the programs in reverse order, so neither side always goes first. A round whose two probes disagree is
+/// marked and left out of the ranges; the report gives each ratio as min-median-max over the kept rounds of one
+/// state, and each program's own spread.
 /// </summary>
 internal static class RefsCommand
 {
-    /// <summary>lean.c's packet count and Ring's pair's.</summary>
-    public const long Packets = 20_000_000;
+    /// <summary>Round trips of floors spin, the speed-state probe: about 25 ms in the fast state, 100 ms in the slow one.</summary>
+    public const int SpinCount = 200_000;
+
+    /// <summary>Round trips of floors futex (and floor.c futex).</summary>
+    public const int FutexCount = 20_000;
+
+    /// <summary>Ring's event-mode rtt, back-to-back: fewer pings than the default, as each costs a wake-up (tens of us).</summary>
+    public const long EventPingCount = 50_000;
 
     /// <summary>The paced event-mode rtt: pings per second (slow enough that both sides sleep between pings)...</summary>
     public const double IdlePingRate = 1000;
 
     /// <summary>...and how many (two seconds' worth).</summary>
     public const long IdlePingCount = 2000;
+
+    /// <summary>Packets of lean.c's first run in each geometry, which only sizes the later ones to the run's seconds.</summary>
+    public const long LeanSizingPackets = 10_000_000;
 
     public static int Run(RefsOptions options)
     {
@@ -29,8 +45,8 @@ internal static class RefsCommand
     }
 
     /// <summary>
-    /// <see cref="Execute"/> for a block appended to another command's output: a failure (a reference program or a
-    /// Ring run that fails) becomes a one-line report instead of losing that command's results.
+    /// <see cref="Execute(RefsOptions, TextWriter)"/> for a block appended to another command's output: a failure (a
+    /// program or a Ring run that fails) becomes a one-line report instead of losing that command's results.
     /// </summary>
     public static RefsReport TryExecute(RefsOptions options, TextWriter progress)
     {
@@ -42,71 +58,64 @@ internal static class RefsCommand
         {
             return RefsReport.Skip($"refs: failed: {e.Message.Split('\n')[0]}");
         }
+        catch (ArgumentException e)
+        {
+            return RefsReport.Skip($"refs: skipped: {e.Message}");
+        }
     }
 
-    /// <summary>Runs everything and returns the report; says on <paramref name="progress"/> what it is running.</summary>
+    /// <summary>
+    /// Runs every round and returns the report; says on <paramref name="progress"/> what it is running. The reference
+    /// programs come from <c>--references</c>, else from <c>../shared/reference</c> beside the repository root; when
+    /// they are not there (a lone clone), only the C baselines run beside Ring.
+    /// </summary>
     public static RefsReport Execute(RefsOptions options, TextWriter progress)
     {
-        _ = ProgramPair.ParseCpus(options.Cpus);
-        string? source = RepoRoot.ReferenceFolder();
-        if (source is null || !File.Exists(Path.Combine(source, "lean.c")))
-            return RefsReport.Skip($"refs: skipped, no reference programs at {source ?? "<repo root>/../shared/reference (no Ring.sln above here)"}");
-        if (ReferencePrograms.OnPath("gcc") is null)
-            return RefsReport.Skip("refs: skipped, gcc not found (.ci/run installs it; or apt-get install -y gcc)");
+        options.Validate();
+        string? referenceFolder = options.References ?? RepoRoot.ReferenceFolder();
+        if (!CProgramFolder.GccFound)
+            return RefsReport.Skip($"refs: skipped, {CProgramFolder.NoGcc}");
 
-        using var programs = ReferencePrograms.Build(source);
-        var report = new RefsReport { Size = options.Size };
-        progress.WriteLine("refs: floor spin (speed state before)");
-        report.SpinBeforeNs = programs.Floor("spin", 200_000);
-        report.StateBefore = SpeedState.Of(report.SpinBeforeNs);
-        progress.WriteLine($"refs: lean.c {Packets} x {options.Size} B");
-        report.LeanMpps = programs.Lean(Packets, options.Size);
-        progress.WriteLine("refs: floor futex");
-        report.FutexNs = programs.Floor("futex", 20_000);
-        RunMemif(programs, report, options.Size, progress);
-
-        progress.WriteLine($"refs: ring pair poll {Packets} x {options.Size} B");
-        var pair = PairCommand.Execute(new PairOptions { Mode = "poll", Size = options.Size, Packets = Packets, Cpus = options.Cpus }, out _);
-        if (!pair.Clean)
-            throw new RunFailedException("refs: Ring's pair lost, dropped or misordered packets");
-        report.RingMpps = pair.Mpps;
-        progress.WriteLine("refs: ring rtt poll");
-        var rttPoll = RttCommand.Execute(new RttOptions { Mode = "poll", Cpus = options.Cpus });
-        progress.WriteLine("refs: ring rtt event");
-        var rttEvent = RttCommand.Execute(new RttOptions { Mode = "event", Cpus = options.Cpus });
-        progress.WriteLine($"refs: ring rtt event @ {IdlePingRate:0} pps ({IdlePingCount} pings)");
-        var rttEventIdle = RttCommand.Execute(new RttOptions { Mode = "event", Cpus = options.Cpus, Rate = IdlePingRate, Count = IdlePingCount });
-        report.RttPollP50Ns = rttPoll.P50Ns;
-        report.RttEventP50Ns = rttEvent.P50Ns;
-        report.RttEventIdleP50Ns = rttEventIdle.P50Ns;
-        report.RttEventIdleRatePps = IdlePingRate;
-        report.RttEventIdleCount = rttEventIdle.Count;
-        report.RttEventIdleWakeups = rttEventIdle.Wakeups;
-        report.RttEventIdleConsumerCpu = rttEventIdle.ConsumerCpu;
-        report.RttOverlapped = rttPoll.Overlapped || rttEvent.Overlapped || rttEventIdle.Overlapped;
-
-        progress.WriteLine("refs: floor spin (speed state after)");
-        report.SpinAfterNs = programs.Floor("spin", 200_000);
-        report.StateAfter = SpeedState.Of(report.SpinAfterNs);
-        report.ComputeRatios();
+        progress.WriteLine("refs: building bench/c (cring, floors) with gcc");
+        using var baselines = BaselinePrograms.Build();
+        var report = new RefsReport
+        {
+            Size = options.Size,
+            Seconds = options.Seconds,
+            Direction = options.Direction,
+            Stride = options.Stride,
+            Cpus = options.Cpus,
+        };
+        using var references = OpenReferences(referenceFolder, options, report, progress);
+        var run = new RefsRoundRunner(options, baselines, references, report, progress);
+        run.SizeLean();
+        var clock = Stopwatch.StartNew();
+        for (int number = 1; number <= options.Rounds; number++)
+        {
+            string left = number == 1 ? "" : $", ~{clock.Elapsed.TotalSeconds / (number - 1) * (options.Rounds - number + 1):0} s left";
+            progress.WriteLine($"refs: round {number}/{options.Rounds}{left}");
+            report.Rounds.Add(run.Round(number));
+        }
+        report.Summarize();
         return report;
     }
 
-    private static void RunMemif(ReferencePrograms programs, RefsReport report, int size, TextWriter progress)
+    private static ReferencePrograms? OpenReferences(string? folder, RefsOptions options, RefsReport report, TextWriter progress)
     {
-        if (ReferencePrograms.OnPath("dpdk-testpmd") is null)
+        if (!ReferencePrograms.Present(folder))
         {
+            report.ReferenceNote = $"not run: no lean.c and floor.c at {folder ?? "<repo root>/../shared/reference (no Ring.sln above here)"} "
+                + "(the yardsticks quoted in docs/ sit beside the repository, not in it; --references DIR names them); "
+                + "Ring is compared with the C baselines only";
+            report.MemifNote = "memif: skipped (memif.sh is one of the reference programs)";
+            return null;
+        }
+        report.ReferenceFolder = folder;
+        if (CProgramFolder.OnPath("dpdk-testpmd") is null)
             report.MemifNote = $"memif: skipped (dpdk-testpmd not installed: {ReferencePrograms.MemifInstall})";
-            return;
-        }
-        progress.WriteLine($"refs: memif.sh 10 {size}");
-        try
-        {
-            report.MemifMpps = programs.Memif(10, size);
-        }
-        catch (RunFailedException e)
-        {
-            report.MemifNote = $"memif: failed ({e.Message.Split('\n')[0]})";
-        }
+        else if (!options.Directions().Contains("rx"))
+            report.MemifNote = "memif: skipped (it sends one way, device to guest: compared with rx only)";
+        progress.WriteLine($"refs: building lean.c ({LeanGeometry.All.Count} geometries) and floor.c from {folder}");
+        return ReferencePrograms.Build(folder!);
     }
 }

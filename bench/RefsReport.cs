@@ -5,68 +5,35 @@ using System.Text.Json.Serialization;
 namespace Bench;
 
 /// <summary>
-/// What <c>bench refs</c> measured: the reference programs' figures, Ring's figures from the same run, the machine's
-/// speed state before and after, and Ring's figures as ratios of the references'.
+/// What <c>bench refs</c> measured: every round (its figures, its ratios, its speed state), and for each speed state
+/// the kept rounds ran in, each figure's and each ratio's min-median-max and each program's own spread.
 /// </summary>
 public sealed class RefsReport
 {
-    /// <summary>Why the reference block did not run or did not finish (no gcc, no reference folder, a failed run); null when it ran.</summary>
+    /// <summary>Why nothing ran or the run did not finish (no gcc, a failed program); null when it ran.</summary>
     public string? Skipped { get; set; }
-    /// <summary>Packet size for lean.c, memif and Ring's pair.</summary>
+    /// <summary>Packet size of the throughput runs.</summary>
     public int Size { get; set; }
-    /// <summary><c>floor spin</c> round trip before the run, ns.</summary>
-    public double SpinBeforeNs { get; set; }
-    /// <summary><c>floor spin</c> round trip after the run, ns.</summary>
-    public double SpinAfterNs { get; set; }
-    /// <summary>"fast" or "slow" before the run.</summary>
-    public string StateBefore { get; set; } = "";
-    /// <summary>"fast" or "slow" after the run.</summary>
-    public string StateAfter { get; set; } = "";
-    /// <summary>lean.c at <see cref="Size"/>, Mpps.</summary>
-    public double LeanMpps { get; set; }
-    /// <summary><c>floor futex</c> round trip, ns.</summary>
-    public double FutexNs { get; set; }
-    /// <summary>DPDK memif at <see cref="Size"/>, Mpps; null when it did not run.</summary>
-    public double? MemifMpps { get; set; }
+    /// <summary>Seconds of each throughput run.</summary>
+    public double Seconds { get; set; }
+    /// <summary>rx, tx or both-separately.</summary>
+    public string Direction { get; set; } = "";
+    /// <summary>Bytes between cring's buffers.</summary>
+    public int Stride { get; set; }
+    /// <summary>The cores given.</summary>
+    public string Cpus { get; set; } = "";
+    /// <summary>Where the reference programs came from; null when they were not there.</summary>
+    public string? ReferenceFolder { get; set; }
+    /// <summary>Why the reference programs did not run; null when they did.</summary>
+    public string? ReferenceNote { get; set; }
     /// <summary>Why memif did not run; null when it did.</summary>
     public string? MemifNote { get; set; }
-    /// <summary>Ring's pair, poll mode, at <see cref="Size"/>, Mpps.</summary>
-    public double RingMpps { get; set; }
-    /// <summary>Ring's rtt, poll mode, median round trip, ns.</summary>
-    public long RttPollP50Ns { get; set; }
-    /// <summary>Ring's rtt, event mode, median round trip, ns.</summary>
-    public long RttEventP50Ns { get; set; }
-    /// <summary>Ring's rtt, event mode, paced at <see cref="RttEventIdleRatePps"/> (both sides sleep between pings), median round trip, ns.</summary>
-    public long RttEventIdleP50Ns { get; set; }
-    /// <summary>The pace of that run, pings per second.</summary>
-    public double RttEventIdleRatePps { get; set; }
-    /// <summary>Pings in that run.</summary>
-    public long RttEventIdleCount { get; set; }
-    /// <summary>Times the echoing consumer woke from sleep in that run: about one per ping when it really sleeps.</summary>
-    public long RttEventIdleWakeups { get; set; }
-    /// <summary>The echoing consumer's CPU in that run, percent of one core: near 0 when it really sleeps.</summary>
-    public double RttEventIdleConsumerCpu { get; set; }
-
-    /// <summary>
-    /// Whether the paced event run's consumer woke for fewer than half the pings: it did not sleep between them
-    /// (it spun), so that p50 holds no wake-up and its ratio to the futex floor means nothing.
-    /// </summary>
-    public bool RttEventIdleDidNotSleep => Skipped is null && RttEventIdleCount > 0 && RttEventIdleWakeups * 2 < RttEventIdleCount;
-    /// <summary>Whether an rtt run finished too fast for one ping in flight (see <see cref="RttResult.Overlapped"/>).</summary>
-    public bool RttOverlapped { get; set; }
-    /// <summary>Ring's pair over lean.c.</summary>
-    public double RingOverLean { get; set; }
-    /// <summary>Ring's pair over memif; null without memif.</summary>
-    public double? RingOverMemif { get; set; }
-    /// <summary>Ring's poll-mode median round trip over the spin floor (the mean of before and after).</summary>
-    public double RttPollOverSpinFloor { get; set; }
-    /// <summary>Ring's event-mode median round trip (back-to-back) over the futex floor.</summary>
-    public double RttEventOverFutexFloor { get; set; }
-    /// <summary>Ring's paced event-mode median round trip (every ping pays a wake-up on each side) over the futex floor.</summary>
-    public double RttEventIdleOverFutexFloor { get; set; }
-
-    /// <summary>Whether the speed state changed during the run (the ratios then mix states).</summary>
-    public bool StateChanged => Skipped is null && StateBefore != StateAfter;
+    /// <summary>Every round, in order, the mixed ones too.</summary>
+    public List<RefsRound> Rounds { get; set; } = [];
+    /// <summary>One summary per speed state of the kept rounds, the state with more rounds first.</summary>
+    public List<RefsSummary> Summaries { get; set; } = [];
+    /// <summary>What a reader must know before quoting a figure.</summary>
+    public List<string> Warnings { get; set; } = [];
 
     /// <summary>The printed block.</summary>
     [JsonIgnore]
@@ -75,49 +42,87 @@ public sealed class RefsReport
     /// <summary>A report that says, in one line, why nothing ran.</summary>
     public static RefsReport Skip(string why) => new() { Skipped = why };
 
-    /// <summary>Fills the ratios from the figures.</summary>
-    public void ComputeRatios()
+    /// <summary>Sums the rounds up per speed state and collects the warnings.</summary>
+    public void Summarize()
     {
-        RingOverLean = LeanMpps > 0 ? RingMpps / LeanMpps : 0;
-        RingOverMemif = MemifMpps is > 0 ? RingMpps / MemifMpps : null;
-        double spin = (SpinBeforeNs + SpinAfterNs) / 2;
-        RttPollOverSpinFloor = spin > 0 ? RttPollP50Ns / spin : 0;
-        RttEventOverFutexFloor = FutexNs > 0 ? RttEventP50Ns / FutexNs : 0;
-        RttEventIdleOverFutexFloor = FutexNs > 0 ? RttEventIdleP50Ns / FutexNs : 0;
+        Summaries = RefsSummary.Of(Rounds);
+        Warnings.Clear();
+        var mixed = Rounds.Where(r => !r.Kept).Select(r => r.Number).ToList();
+        if (mixed.Count > 0)
+            Warnings.Add($"round(s) {string.Join(", ", mixed)} changed speed state (floors spin before and after disagree): left out of the ranges");
+        if (Summaries.Count == 0)
+            Warnings.Add("no round ran in one speed state: there are no ranges to quote; run again on a quieter machine");
+        if (Summaries.Count > 1)
+            Warnings.Add("the kept rounds ran in two speed states: quote each state's ranges on their own, never across them");
+        if (Rounds.Any(r => r.RttOverlapped))
+            Warnings.Add("an rtt run had more than one ping in flight: its p50 is not a round trip, nor its ratio");
+        foreach (var r in Rounds.Where(r => r.RttEventIdleDidNotSleep))
+            Warnings.Add($"round {r.Number}: at {Figures.Load(RefsCommand.IdlePingRate)} the echoing consumer woke {r.RttEventIdleWakeups} times for "
+                + $"{r.RttEventIdleCount} pings ({r.RttEventIdleConsumerCpu:0} % cpu): it did not sleep between pings, so rtt_event_idle holds no wake-up");
     }
 
     /// <summary>One line of JSON, snake_case keys.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, RefsReportJson.Default.RefsReport);
 
+    /// <summary>Parses a line written by <see cref="ToJson"/>.</summary>
+    public static RefsReport? FromJson(string line) => JsonSerializer.Deserialize(line, RefsReportJson.Default.RefsReport);
+
     private string Format()
     {
         var text = new StringBuilder()
-            .AppendLine($"refs: reference programs (gcc -O2) beside Ring, {Size} B; machine state before: {StateBefore} (spin {SpinBeforeNs:0} ns), after: {StateAfter} (spin {SpinAfterNs:0} ns)")
-            .AppendLine($"  {"lean.c",-28} {LeanMpps,10:0.00} Mpps")
-            .AppendLine($"  {"floor spin (mean)",-28} {(SpinBeforeNs + SpinAfterNs) / 2,10:0} ns round trip")
-            .AppendLine($"  {"floor futex",-28} {FutexNs,10:0} ns round trip")
-            .AppendLine(MemifMpps is { } memif ? $"  {"memif (DPDK)",-28} {memif,10:0.00} Mpps" : $"  {MemifNote}")
-            .AppendLine($"  {"ring pair poll",-28} {RingMpps,10:0.00} Mpps")
-            .AppendLine($"  {"ring rtt poll p50",-28} {RttPollP50Ns,10} ns")
-            .AppendLine($"  {"ring rtt event p50",-28} {RttEventP50Ns,10} ns (back-to-back)")
-            .AppendLine($"  {$"ring rtt event @ {Figures.Load(RttEventIdleRatePps)} p50",-28} {RttEventIdleP50Ns,10} ns "
-                + $"(echoing consumer: {RttEventIdleWakeups} wake-ups in {RttEventIdleCount} pings, {RttEventIdleConsumerCpu:0.0} % cpu)")
-            .AppendLine($"  note: back-to-back, each side sleeps while the other works, as in floor futex; at {Figures.Load(RttEventIdleRatePps)} "
-                + "both sides are idle between pings as well, so each wake-up also pays for an idle vCPU")
-            .Append($"ratios ({StateBefore} state): ring/lean {RingOverLean:0.00}");
-        if (RingOverMemif is { } overMemif)
-            text.Append($", ring/memif {overMemif:0.00}");
-        text.Append($", rtt_poll/spin_floor {RttPollOverSpinFloor:0.0}, rtt_event/futex_floor {RttEventOverFutexFloor:0.00}, "
-            + $"rtt_event_idle/futex_floor {RttEventIdleOverFutexFloor:0.00}");
-        if (RttOverlapped)
-            text.AppendLine().Append("WARNING: an rtt run had more than one ping in flight: its p50 is not a round trip, nor its ratio");
-        if (RttEventIdleDidNotSleep)
-            text.AppendLine().Append($"WARNING: at {Figures.Load(RttEventIdleRatePps)} the echoing consumer woke {RttEventIdleWakeups} times for "
-                + $"{RttEventIdleCount} pings ({RttEventIdleConsumerCpu:0} % cpu): it did not sleep between pings, so rtt_event_idle holds no wake-up");
-        if (StateChanged)
-            text.AppendLine().Append($"WARNING: the machine changed speed state during the run ({StateBefore} -> {StateAfter}): the ratios mix states; run again");
-        return text.ToString();
+            .AppendLine($"refs: {Size} B, {Rounds.Count} round(s) of {Seconds:0.###} s per throughput run, direction {Direction}, "
+                + $"cpus {(Cpus.Length == 0 ? "C programs 0,1, Ring unpinned" : Cpus)}, busy-poll; the order of the programs alternates between rounds")
+            .AppendLine($"  C baselines: bench/c/cring.c (stride {Stride} B), bench/c/floors.c (gcc -O2)")
+            .AppendLine(ReferenceNote is null
+                ? $"  references: {ReferenceFolder}: lean.c ({string.Join("; ", LeanGeometry.All.Select(g => $"{g.Name}: {g.Meaning}"))}), floor.c"
+                : $"  references: {ReferenceNote}");
+        if (MemifNote is not null)
+            text.AppendLine($"  {MemifNote}");
+        AppendRounds(text);
+        foreach (var summary in Summaries)
+            AppendSummary(text, summary);
+        foreach (string warning in Warnings)
+            text.AppendLine($"WARNING: {warning}");
+        return text.ToString().TrimEnd();
     }
+
+    private void AppendRounds(StringBuilder text)
+    {
+        var names = Rounds.SelectMany(r => r.Figures.Keys).Distinct().ToList();
+        var ratios = Rounds.SelectMany(r => r.Ratios.Keys).Distinct().ToList();
+        text.Append($"{"round",-34}");
+        foreach (var r in Rounds)
+            text.Append($" {r.Number,10}");
+        text.AppendLine().Append($"{"state",-34}");
+        foreach (var r in Rounds)
+            text.Append($" {(r.Kept ? r.State : r.State + "*"),10}");
+        text.AppendLine();
+        foreach (string name in names.Concat(ratios))
+        {
+            text.Append($"  {name,-32}");
+            foreach (var r in Rounds)
+                text.Append(r.Figures.TryGetValue(name, out double v) || r.Ratios.TryGetValue(name, out v) ? $" {Number(name, v),10}" : $" {"-",10}");
+            text.AppendLine();
+        }
+        foreach (var r in Rounds.Where(r => r.MemifNote is not null))
+            text.AppendLine($"  round {r.Number}: {r.MemifNote}");
+        if (Rounds.Any(r => !r.Kept))
+            text.AppendLine("  * the speed state changed during the round: left out of the ranges below");
+    }
+
+    private static void AppendSummary(StringBuilder text, RefsSummary summary)
+    {
+        text.AppendLine($"{summary.State} state, {summary.Rounds.Count} round(s) kept ({string.Join(", ", summary.Rounds)}):")
+            .AppendLine($"  {"figure",-32} {"min",10} {"median",10} {"max",10} {"spread",8}  (spread: max/min, run to run)");
+        foreach (var f in summary.Figures)
+            text.AppendLine($"  {f.Name,-32} {Number(f.Name, f.Min),10} {Number(f.Name, f.Median),10} {Number(f.Name, f.Max),10} {f.Spread,8:0.00}");
+        text.AppendLine($"  {"ratio",-32} min-median-max");
+        foreach (var r in summary.Ratios)
+            text.AppendLine($"  {r.Name,-32} {r.Min:0.00}-{r.Median:0.00}-{r.Max:0.00}");
+    }
+
+    /// <summary>A figure as printed: ns whole, Mpps and ratios with two decimals.</summary>
+    private static string Number(string name, double value) => name.EndsWith("_ns", StringComparison.Ordinal) ? $"{value:0}" : $"{value:0.00}";
 }
 
 /// <summary>Source-generated JSON for <see cref="RefsReport"/>.</summary>

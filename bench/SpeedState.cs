@@ -1,7 +1,7 @@
 namespace Bench;
 
 /// <summary>
-/// The machine's two performance states, told apart by the spin round-trip floor (<c>floor spin 200000</c>):
+/// The machine's two performance states, told apart by the spin round-trip floor (<c>floors spin 200000</c> of bench/c, or the reference <c>floor spin 200000</c>):
 /// about 105-130 ns in the fast state, about 490-510 ns (noisy, up to 10 us) in the slow one, about 3x apart.
 /// Ratios are quoted only between runs in one state.
 /// </summary>

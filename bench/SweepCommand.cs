@@ -11,7 +11,7 @@ namespace Bench;
 /// every offered load, then writes <c>results/&lt;stamp&gt;/</c> sweep.csv, sweep.json, latency.png and cpu.png,
 /// prints a table and one advisor line per latency target and load: the cheapest mode that met the target there.
 /// A point whose pair run fails is kept as a failed row and left out of the pictures and the advice. When gcc can
-/// build the reference floor.c, every point is bracketed by <c>floor spin 100000</c> probes that tell the machine's
+/// build bench/c/floors.c, every point is bracketed by <c>floors spin 100000</c> probes that tell the machine's
 /// speed state (fast or slow, about 3x apart; mixed when it changed during the point); points not in the sweep's
 /// majority state are re-run, and those still off-state are marked and left out of the advice.
 /// </summary>
@@ -39,7 +39,7 @@ internal static class SweepCommand
     }
 
     /// <summary>
-    /// Runs every point, each bracketed by <c>floor spin</c> probes when gcc can build floor.c; re-runs (up to
+    /// Runs every point, each bracketed by <c>floors spin</c> probes when gcc can build floors.c; re-runs (up to
     /// <see cref="MaxTries"/> tries in all) the points whose state changed during them or differs from the sweep's
     /// majority state; writes the four files and returns the report. Says on <paramref name="progress"/> which
     /// point runs, about how long is left, and which point was re-run and why.
@@ -84,7 +84,7 @@ internal static class SweepCommand
         File.WriteAllText(Path.Combine(directory, "sweep.csv"), SweepCsv.Format(report.Points));
         SweepCharts.Write(directory, report.Points, options.Size);
         if (options.Refs)
-            report.Refs = RefsCommand.TryExecute(new RefsOptions { Size = options.Size, Cpus = options.Cpus }, progress);
+            report.Refs = RefsCommand.TryExecute(RefsOptions.Block(options.Size, options.Cpus, "rx"), progress);
         File.WriteAllText(Path.Combine(directory, "sweep.json"), report.ToJson() + "\n");
         return report;
     }
@@ -108,7 +108,7 @@ internal static class SweepCommand
     {
         string states = report.ProbeNote is { } note
             ? $"speed state unknown ({note})"
-            : $"speed state by floor spin {SpeedProbe.SpinCount} before/after each point, majority {report.MajorityState}";
+            : $"speed state by floors spin {SpeedProbe.SpinCount} before/after each point, majority {report.MajorityState}";
         var text = new StringBuilder()
             .AppendLine($"sweep: {report.Size} B, {report.Seconds:0.###} s per point, direction rx, cpus {(report.Cpus.Length == 0 ? "unpinned" : report.Cpus)}; {states}")
             .AppendLine($"{"mode",-7} {"offered",-11} {"Mpps",8} {"p50",10} {"p99",10} {"cons cpu%",9} {"prod cpu%",9} {"pkts/wake",9} {"state",-8} {"spin ns",11} {"tries",5}");

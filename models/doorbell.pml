@@ -4,7 +4,17 @@
  * One waker (the producer) publishes K items on each of TWO rings (per item: ring 0, then ring 1, each a separate
  * publish followed by its own W2..W5, as the device publishes RX and TX completions and the guest fill and TX
  * entries); one sleeper (the consumer) consumes from both rings and, when it sees none on either, sleeps per
- * S1..S6, its re-check (S4) reading both rings. With two publishes per item the waker often finds the same
+ * S1..S6, its re-check (S4) reading both rings.
+ *
+ * The rings are layout v2's (docs/LAYOUT.md): no indices, RS slots each, and every entry carries a generation bit,
+ * 1 on the first lap and flipped at every wrap. The producer publishes item i (from 1) of ring r by storing the
+ * generation of entry n = i - 1 into slot n % RS (W1, a store-release); the consumer polls the slot of its next
+ * entry and finds it ready when the slot holds that entry's generation. K > RS, so the rings wrap and the
+ * generation flips. The producer never overruns the consumer because it knows its room from buffers coming back:
+ * modelled as the consumer storing its count of consumed entries (CREDIT r, through its store buffer, as it
+ * writes fill or TX-completion entries) and the producer blocking until item i's slot was consumed, i.e.
+ * CREDIT r + RS >= i. (The producer does not sleep on a doorbell for credits here: the direction modelled is one
+ * waker and one sleeper, as before.) With two publishes per item the waker often finds the same
  * announcement twice in a row, so its skip of a tag it already rang (W3) is exercised (-DASSERT_NO_SKIP proves it
  * is reached). The futex wait has NO timeout here: a timeout would mask a lost wake-up (the sleeper would just wake
  * late), and the property is that the protocol alone wakes the sleeper.
@@ -46,15 +56,16 @@
  *   SC                the control: stores go straight to memory (sequential consistency, no store buffers).
  *                     Without both fences the protocol then passes, while NO_RECHECK still fails: the fence
  *                     variants fail under TSO because of the store buffers, as DOORBELL.md says.
+ *   CONSTANT_GENERATION  the producer writes generation 1 on every lap: a slot from the previous lap reads ready,
+ *                     so the consumer takes an entry before it was published (must fail: the generation matters)
  *   LIVENESS          check the LTL property <> all consumed instead of the safety properties (see below)
  *
  * Properties (safety run: pan compiled with -DSAFETY):
  *   - no deadlock: spin's invalid-end-state check. The consumer's futex wait and init's wait for both processes
  *     carry no end label, so a run where nothing can move before both finished is an error;
  *   - no lost wake-up, named as such: when nothing can move (Promela's `timeout`), init first asserts that the
- *     consumer is not asleep in futex_wait with items published in memory (on either ring) and the producer
- *     finished;
- *   - at termination both rings are consumed (K each) and both producer indexes in memory are K;
+ *     consumer is not asleep in futex_wait while the next entry of either ring is ready in memory;
+ *   - at termination both rings are consumed (K each);
  *   - the consumer never consumes an item before it was published;
  *   - the tag does not wrap (seen < 128 at S1).
  * Liveness run (-DLIVENESS, pan without -DSAFETY, ./pan -a): the LTL property <> (consumed[0] == K &&
@@ -69,13 +80,25 @@
 #ifndef SBSIZE
 #define SBSIZE 2       /* entries per store buffer */
 #endif
+#ifndef RS
+#define RS 2           /* slots per ring: K > RS, so the rings wrap */
+#endif
 
 /* shared memory: addresses */
-#define RING0 0        /* producer index of ring 0 (W1 publishes it, the consumer polls it) */
-#define RING1 1        /* producer index of ring 1 (likewise; the address of ring r is r) */
-#define NEEDS 2        /* needsWakeup: the sleeper's announcement, a tag of the sleep or 0 (S2, S4, S6) */
-#define BELL 3         /* the doorbell futex word (W4) */
-#define NADDR 4
+#define SLOT(r, s) ((r) * RS + (s))   /* the generation word of slot s of ring r (W1 publishes it, the consumer polls it) */
+#define NEEDS (2 * RS)               /* needsWakeup: the sleeper's announcement, a tag of the sleep or 0 (S2, S4, S6) */
+#define BELL (2 * RS + 1)            /* the doorbell futex word (W4) */
+#define CREDIT(r) (2 * RS + 2 + (r)) /* entries of ring r the consumer has consumed, as buffers coming back */
+#define NADDR (2 * RS + 4)
+
+/* the generation of entry n (from 0): 1 on the first lap, flipped at every wrap (RingLayout) */
+#ifdef CONSTANT_GENERATION
+#define GEN(n) 1       /* broken on purpose: every lap writes the same generation */
+#else
+#define GEN(n) ((((n) / RS) % 2) ^ 1)
+#endif
+/* entry n of ring r is ready in memory: its slot holds its generation (the ghost check of the lost wake-up) */
+#define READY(r, n) (mem[SLOT(r, (n) % RS)] == ((((n) / RS) % 2) ^ 1))
 
 /* the announcement of a sleep against doorbell value s (DoorbellSleeper.AnnouncementTag): odd, so never 0 */
 #ifdef CONSTANT_TAG
@@ -105,7 +128,7 @@ typedef StoreBuffer {
 StoreBuffer sb[2];
 
 bool asleep;           /* the consumer is queued in futex_wait (kernel state) */
-byte consumed[2];      /* items the consumer consumed per ring (its private consumer indexes) */
+byte consumed[2];      /* items the consumer consumed per ring (its private count: entry consumed[r] is next) */
 byte published[2];     /* ghost: items the producer has stored per ring (in program order), visible or not */
 bool pdone, cdone;
 #ifdef ASSERT_NO_SKIP
@@ -179,8 +202,9 @@ proctype Producer() {
 	byte lastRung;                            /* the tag of the last sleep this waker rang (Doorbell._lastRungTag) */
 	for (i : 1 .. K) {
 		for (r : 0 .. 1) {                    /* two separate publishes per item, each with its own W2..W5 */
+			mem[CREDIT(r)] + RS >= i;         /* room: entry i - 1 - RS was consumed (its buffer came back) */
 			published[r] = i;
-W1:			store(P, r, i);                   /* store-release(producer index of ring r) */
+W1:			store(P, SLOT(r, (i - 1) % RS), GEN(i - 1));  /* store-release of the entry's generation */
 #ifndef NO_WAKER_FENCE
 W2:			fence(P);
 #endif
@@ -210,18 +234,18 @@ W5:				atomic {                      /* futex_wake(&doorbell, 1) */
 }
 
 proctype Consumer() {
-	byte k, idx, seen, r;
+	byte k, g, seen, r;
 	do
 	:: consumed[0] == K && consumed[1] == K -> break
 	:: else ->
-		/* poll: acquire loads of the producer indexes; consume one item from the first ring that has one */
-		load(C, RING0, idx);
+		/* poll: acquire load of each ring's next slot; consume one item from the first ring whose next entry is ready */
+		load(C, SLOT(0, consumed[0] % RS), g);
 		if
-		:: idx > consumed[0] -> r = 0
+		:: consumed[0] < K && g == GEN(consumed[0]) -> r = 0
 		:: else ->
-			load(C, RING1, idx);
+			load(C, SLOT(1, consumed[1] % RS), g);
 			if
-			:: idx > consumed[1] -> r = 1
+			:: consumed[1] < K && g == GEN(consumed[1]) -> r = 1
 			:: else -> r = 2
 			fi
 		fi;
@@ -229,6 +253,7 @@ proctype Consumer() {
 		:: r < 2 ->
 			assert(consumed[r] < published[r]);   /* never an item before it was published */
 			consumed[r]++;
+			store(C, CREDIT(r), consumed[r]);     /* the buffer goes back (a fill or TX-completion entry) */
 			r = 0
 		:: else ->
 			r = 0;
@@ -239,13 +264,13 @@ S2:			store(C, NEEDS, TAG(seen));       /* announce this sleep by its tag */
 S3:			fence(C);
 #endif
 #ifndef NO_RECHECK
-S4:			load(C, RING0, idx);              /* re-check both rings */
+S4:			load(C, SLOT(0, consumed[0] % RS), g);  /* re-check both rings' next entries */
 			if
-			:: idx > consumed[0] -> r = 1
+			:: consumed[0] < K && g == GEN(consumed[0]) -> r = 1
 			:: else ->
-				load(C, RING1, idx);
+				load(C, SLOT(1, consumed[1] % RS), g);
 				if
-				:: idx > consumed[1] -> r = 1
+				:: consumed[1] < K && g == GEN(consumed[1]) -> r = 1
 				:: else -> skip
 				fi
 			fi;
@@ -288,12 +313,13 @@ init {
 	if
 	:: pdone && cdone -> skip
 	:: timeout ->                             /* nothing can move any more: say why */
-		/* no lost wake-up: the consumer is not asleep on published items after the producer finished */
-		assert(!(asleep && pdone && (mem[RING0] > consumed[0] || mem[RING1] > consumed[1])));
+		/* no lost wake-up: the consumer is not asleep on a published entry with nobody left to wake it (the
+		 * producer finished, or waits for room that only the sleeping consumer can give back) */
+		assert(!(asleep && ((consumed[0] < K && READY(0, consumed[0])) || (consumed[1] < K && READY(1, consumed[1])))));
 		pdone && cdone                        /* any other deadlock stays blocked: an invalid end state */
 	fi;
 #endif
-	assert(consumed[0] == K && consumed[1] == K && mem[RING0] == K && mem[RING1] == K)
+	assert(consumed[0] == K && consumed[1] == K)
 }
 
 #ifdef LIVENESS

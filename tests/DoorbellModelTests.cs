@@ -24,9 +24,12 @@ public sealed partial class DoorbellModelTests : IDisposable
     /// <summary>How long a killed program's pipes may take to close.</summary>
     private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(10);
 
-    /// <summary>pan's first error in a safety run when the consumer sleeps on published items and nothing wakes it.</summary>
-    private const string LostWakeup =
-        "assertion violated  !(((asleep&&pdone)&&((mem[0]>consumed[0])||(mem[1]>consumed[1]))))";
+    /// <summary>pan's first error in a safety run when the consumer sleeps on a published entry and nothing wakes it
+    /// (the start of the expanded assertion).</summary>
+    private const string LostWakeup = "assertion violated  !((asleep&&(((consumed[0]<";
+
+    /// <summary>pan's first error in a safety run when the consumer takes an entry before it was published.</summary>
+    private const string Premature = "assertion violated (consumed[r]<published[r])";
 
     /// <summary>pan's first error in a safety run with -DASSERT_NO_SKIP: the waker skipped a tag it already rang.</summary>
     private const string Skipped = "assertion violated  !(skipped)";
@@ -68,6 +71,19 @@ public sealed partial class DoorbellModelTests : IDisposable
     /// </summary>
     [Fact]
     public void Model_ConstantTagWithSkip_CheckerFindsLostWakeup() => AssertFindsLostWakeup("-DCONSTANT_TAG");
+
+    /// <summary>
+    /// A writer that writes generation 1 on every lap: after a wrap, the slot left from the previous lap reads ready,
+    /// so the consumer takes an entry before the producer published it. The generation is what tells the laps apart.
+    /// </summary>
+    [Fact]
+    public void Model_ConstantGeneration_CheckerFindsEntryTakenBeforePublished()
+    {
+        var safety = Check(Mode.Safety, "-DCONSTANT_GENERATION");
+        Assert.True(safety.Errors > 0, $"{safety.Name}: expected errors: N>0, got errors: 0: the generation check cannot fail\n{safety.Output}");
+        Assert.True(safety.FirstError?.StartsWith(Premature, StringComparison.Ordinal) == true,
+            $"{safety.Name}: expected the not-yet-published assertion, got: {safety.FirstError}\n{safety.Output}");
+    }
 
     /// <summary>The control for the constant-tag test: the constant announcement with a waker that never skips (the
     /// old protocol) passes, so what fails there is the skip together with a repeating tag.</summary>

@@ -57,9 +57,9 @@ public sealed class ErrorPathTests : IDisposable
     [Fact]
     public void Producer_MissingRegion_FailsNotFound()
     {
-        var result = _runner.Run("Producer", "--region", _runner.Region);
+        var result = _runner.Run("Producer", "--region", _runner.Region, "--wait", "0");
 
-        AssertFailedWithOneLine(result, "Producer", ExitCodes.Failure, "not found");
+        AssertFailedWithOneLine(result, "Producer", ExitCodes.RegionMissing, "not found");
     }
 
     [Theory]
@@ -76,7 +76,7 @@ public sealed class ErrorPathTests : IDisposable
 
         var result = _runner.Run("Producer", "--region", _runner.Region);
 
-        AssertFailedWithOneLine(result, "Producer", ExitCodes.Failure, "not a Ring region");
+        AssertFailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "not a Ring region");
         Assert.Equal(bytes, File.ReadAllBytes(_runner.RegionFile)); // a foreign file is never written to
     }
 
@@ -85,11 +85,11 @@ public sealed class ErrorPathTests : IDisposable
     {
         var consumer = StartWaitingConsumer();
         string copy = PatchedCopy(bytes => BinaryPrimitives.WriteUInt32LittleEndian(
-            bytes.AsSpan(RegionLayout.VersionOffset), 2u << 16));
+            bytes.AsSpan(RegionLayout.VersionOffset), (RegionLayout.Version >> 16) + 1 << 16));
 
         var result = _runner.Run("Producer", "--region", copy);
 
-        AssertFailedWithOneLine(result, "Producer", ExitCodes.Failure, "version");
+        AssertFailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "version");
         Assert.False(consumer.HasExited, "the consumer of the original region exited");
     }
 
@@ -109,7 +109,7 @@ public sealed class ErrorPathTests : IDisposable
 
         var result = _runner.Run("Producer", "--region", copy);
 
-        AssertFailedWithOneLine(result, "Producer", ExitCodes.Failure, "corrupt header");
+        AssertFailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "corrupt header");
         Assert.False(consumer.HasExited, "the consumer of the original region exited");
     }
 
@@ -122,7 +122,7 @@ public sealed class ErrorPathTests : IDisposable
 
         var second = _runner.Run("Producer", "--region", _runner.Region, "--seconds", "1");
 
-        AssertFailedWithOneLine(second, "Producer", ExitCodes.Failure, "already");
+        AssertFailedWithOneLine(second, "Producer", ExitCodes.RegionUnusable, "already");
         var results = _runner.WaitAll(PairDeadline, consumer, first);
         Assert.True(results.All(r => r.ExitCode == ExitCodes.Ok), $"the running pair was disturbed\n{ProgramRunner.Describe(results)}");
         var received = results[0].Summary();
@@ -156,13 +156,13 @@ public sealed class ErrorPathTests : IDisposable
         var producer = _runner.Start("Producer", "--region", _runner.Region, "--wait", "30", "--size", "4096", "--packets", "10");
         var results = _runner.WaitAll(Deadline, producer, consumer);
 
-        AssertFailedWithOneLine(results[0], "Producer", ExitCodes.Usage, "larger than a buffer");
+        AssertFailedWithOneLine(results[0], "Producer", ExitCodes.RegionUnusable, "fewer than the 4096");
         // The producer never claimed the region, so the consumer was not left mid-handshake with a "dead" device.
         AssertFailedWithOneLine(results[1], "Consumer", ExitCodes.Failure, "timed out");
     }
 
     [Fact]
-    public void Consumer_Interrupted_PeerReportsFailedNotDied()
+    public void Consumer_Interrupted_PeerReportsLeftNotDied()
     {
         var consumer = _runner.Start("Consumer", "--region", _runner.Region, "--attach-timeout", "30", "--json");
         var producer = _runner.Start("Producer", "--region", _runner.Region, "--wait", "30", "--seconds", "30");
@@ -172,7 +172,7 @@ public sealed class ErrorPathTests : IDisposable
         var results = _runner.WaitAll(Deadline, consumer, producer);
 
         AssertFailedWithOneLine(results[0], "Consumer", ExitCodes.Interrupted, "interrupted");
-        AssertFailedWithOneLine(results[1], "Producer", ExitCodes.Failure, "FAILED");
+        AssertFailedWithOneLine(results[1], "Producer", ExitCodes.PeerLost, "left");
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class ErrorPathTests : IDisposable
         producer.Kill();
         var result = _runner.WaitAll(Deadline, consumer)[0];
 
-        AssertFailedWithOneLine(result, "Consumer", ExitCodes.Failure, "died");
+        AssertFailedWithOneLine(result, "Consumer", ExitCodes.PeerLost, "died");
     }
 
     [Fact]
@@ -202,7 +202,7 @@ public sealed class ErrorPathTests : IDisposable
         consumer.Kill();
         var result = _runner.WaitAll(Deadline, producer)[0];
 
-        AssertFailedWithOneLine(result, "Producer", ExitCodes.Failure, "died");
+        AssertFailedWithOneLine(result, "Producer", ExitCodes.PeerLost, "died");
     }
 
     [Fact]
@@ -212,7 +212,7 @@ public sealed class ErrorPathTests : IDisposable
 
         var second = _runner.Run("Consumer", "--region", _runner.Region, "--attach-timeout", "1");
 
-        AssertFailedWithOneLine(second, "Consumer", ExitCodes.Failure, "in use");
+        AssertFailedWithOneLine(second, "Consumer", ExitCodes.RegionUnusable, "in use");
         var producer = _runner.Start("Producer", "--region", _runner.Region, "--packets", "1000", "--json");
         var results = _runner.WaitAll(PairDeadline, owner, producer);
         Assert.True(results.All(r => r.ExitCode == ExitCodes.Ok), $"the first consumer's region was disturbed\n{ProgramRunner.Describe(results)}");

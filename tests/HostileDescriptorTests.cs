@@ -742,7 +742,7 @@ public sealed class HostileDescriptorTests
 
         run.AssertThrowsAndChangesNothing<ArgumentOutOfRangeException>(() => run.GuestWriter.TrySend([g[0].WithLength(8), g[1].WithLength(BufferSize + 1)]));
         run.AssertThrowsAndChangesNothing<ArgumentOutOfRangeException>(() => run.DeviceWriter.TrySend([d[0].WithLength(8), d[1].WithLength(int.MaxValue)]));
-        run.AssertThrowsAndChangesNothing<ArgumentOutOfRangeException>(() => run.GuestWriter.TrySend(new byte[BufferSize + 1]));
+        run.AssertThrowsAndChangesNothing<ArgumentOutOfRangeException>(() => run.GuestWriter.TrySend(new byte[BufferSize * run.GuestWriter.MaxChainLength + 1]));
         run.AssertThrowsAndChangesNothing<ArgumentOutOfRangeException>(() => run.GuestReader.Payload(g[0].WithLength(BufferSize + 1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => g[0].WithLength(-1));
 
@@ -776,6 +776,19 @@ public sealed class HostileDescriptorTests
         run.AssertThrowsAndChangesNothing<InvalidOperationException>(() => run.GuestWriter.TrySend(g)); // sent twice
         run.AssertThrowsAndChangesNothing<InvalidOperationException>(() => run.GuestWriter.Return(g));
         run.Pair.GuestQueue(1).Writer.Return(otherQueue);
+    }
+
+    [Fact]
+    public async Task TrySend_BurstEndingInsideAFrame_ThrowsAndChangesNothing()
+    {
+        await using var run = await MisuseRun.StartAsync();
+        var g = new Packet[2];
+        Assert.Equal(2, run.GuestWriter.TryRent(g));
+
+        run.AssertThrowsAndChangesNothing<ArgumentException>(() => run.GuestWriter.TrySend([g[0].WithLength(8), g[1].WithLength(8).WithContinuation(true)]));
+
+        Assert.Equal(2, run.GuestWriter.Counters.Held);
+        Assert.Equal(2, run.GuestWriter.TrySend([g[0].WithLength(8).WithContinuation(true), g[1].WithLength(8)]));
     }
 
     // ---- Helpers ----

@@ -16,7 +16,8 @@ public sealed class LayoutDocTests
     private static readonly string[] TableColumns = ["offset", "size", "field", "written by", "meaning"];
 
     private static readonly string[] LayoutClassNames =
-        [nameof(RegionLayout), nameof(QueueTableLayout), nameof(QueueControlLayout), nameof(RingLayout), nameof(DescriptorLayout)];
+        [nameof(RegionLayout), nameof(QueueTableLayout), nameof(QueueControlLayout), nameof(CountersLayout),
+            nameof(HalfCountersLayout), nameof(SleeperCountersLayout), nameof(DescriptorLayout)];
 
     public static TheoryData<string> LayoutClasses => new(LayoutClassNames);
 
@@ -62,7 +63,6 @@ public sealed class LayoutDocTests
     [MemberData(nameof(LayoutClasses))]
     public void Table_Rows_EndWithinTheStructure(string className)
     {
-        // RingLayout has no fixed length: its last row, the entries, is the variable-length tail.
         if (LengthOf(LayoutType(className)) is not { } bytes)
             return;
         foreach (var row in ReadTable(className, TableColumns).Select(ParseFieldRow))
@@ -88,7 +88,8 @@ public sealed class LayoutDocTests
         var expected = new Dictionary<string, (long Offset, long Length)>
         {
             ["header"] = (0, RegionLayout.HeaderLength),
-            ["control"] = (q.Control, q.RxFill - q.Control),
+            ["control"] = (q.Control, q.Counters - q.Control),
+            ["counters"] = (q.Counters, q.RxFill - q.Counters),
             ["RX fill"] = (q.RxFill, q.RxCompletion - q.RxFill),
             ["RX completion"] = (q.RxCompletion, q.Tx - q.RxCompletion),
             ["TX"] = (q.Tx, q.TxCompletion - q.Tx),
@@ -132,6 +133,8 @@ public sealed class LayoutDocTests
             return RegionLayout.HeaderLength;
         if (type == typeof(QueueTableLayout))
             return RegionLayout.QueueEntryLength;
+        if (type == typeof(HalfCountersLayout) || type == typeof(SleeperCountersLayout))
+            return RegionLayout.BlockLength;
         var length = type.GetField("Length", BindingFlags.Public | BindingFlags.Static);
         return length is { IsLiteral: true } && length.FieldType == typeof(int) ? (int)length.GetRawConstantValue()! : null;
     }

@@ -12,7 +12,7 @@ namespace Ring.Tests;
 
 /// <summary>
 /// The layout <see cref="RegionGeometry"/> computes, at the corners of its range and for the default options; the
-/// constants it builds on; the exact divide by the stride (<see cref="StrideDivider"/>) against real division; and
+/// constants it builds on; the exact divide by the stride (<see cref="BufferIndexer"/>) against real division; and
 /// <see cref="HeaderCheck.Validate"/> refusing a header with any one field corrupted, with the right reason.
 /// </summary>
 public sealed unsafe class LayoutTests
@@ -315,44 +315,53 @@ public sealed unsafe class LayoutTests
     }
 
     [Fact]
-    public void StrideDivider_AnyStrideAndOffset_AgreesWithDivision()
+    public void BufferIndexer_AnyStrideCountAndOffset_AgreesWithDivision()
     {
-        // Offsets near multiples of the stride, where an off-by-one would show, and anywhere in 32 bits.
+        // Strides of whole cache lines (what a region has) and any at all; counts whose run fits in 4 GiB, as the
+        // pool does; offsets near multiples of the stride and near the run's end, where an off-by-one would show,
+        // past 2^32, and anywhere.
         var gen =
             from stride in Gen.OneOf(Gen.Int[1, 2048].Select(lines => lines * RegionLayout.CacheLineLength), Gen.Int[1, int.MaxValue])
+            from count in Gen.Int[1, (int)Math.Min(int.MaxValue, uint.MaxValue / (uint)stride)]
             from relative in Gen.OneOf(
-                Gen.UInt,
-                from k in Gen.UInt[0, uint.MaxValue / (uint)stride]
+                Gen.ULong,
+                Gen.ULong[0, uint.MaxValue],
+                from k in Gen.Long[0, count + 2L]
                 from delta in Gen.Int[-2, 2]
-                select (uint)Math.Clamp((long)k * stride + delta, 0, uint.MaxValue))
-            select (stride, relative);
+                select (ulong)Math.Max(0, k * stride + delta))
+            select (stride, count, relative);
 
-        gen.Sample((stride, relative) =>
+        gen.Sample((stride, count, relative) =>
         {
-            bool exact = new StrideDivider(stride).TryDivide(relative, out uint index);
-            Assert.Equal(relative % (uint)stride == 0, exact);
-            if (exact)
-                Assert.Equal(relative / (uint)stride, index);
+            var indexer = new BufferIndexer(stride, count);
+            bool named = indexer.TryIndex(relative, out uint index);
+            Assert.Equal(relative % (ulong)stride == 0 && relative / (ulong)stride < (ulong)count, named);
+            if (named)
+            {
+                Assert.Equal(relative / (ulong)stride, index);
+                Assert.Equal(index, indexer.IndexOf(relative));
+            }
         }, iter: 200_000);
     }
 
     [Theory]
-    [InlineData(64)]
-    [InlineData(192)]
-    [InlineData(2112)]
-    [InlineData(65600)]
-    [InlineData(131072)]
-    [InlineData(3)]
-    public void StrideDivider_EdgesOf32Bits_AgreeWithDivision(int stride)
+    [InlineData(64, 1 << 26)]
+    [InlineData(192, 16)]
+    [InlineData(2112, 2048)]
+    [InlineData(65600, 65472)]
+    [InlineData(131072, 32767)]
+    [InlineData(3, 5)]
+    public void BufferIndexer_EdgesOfTheRunAndOf32Bits_AgreeWithDivision(int stride, int count)
     {
-        var divider = new StrideDivider(stride);
-        uint lastMultiple = uint.MaxValue - uint.MaxValue % (uint)stride;
-        foreach (uint relative in new[] { 0u, 1u, (uint)stride - 1, (uint)stride, (uint)stride + 1, lastMultiple - 1, lastMultiple, uint.MaxValue })
+        var indexer = new BufferIndexer(stride, count);
+        ulong end = (ulong)stride * (ulong)count;
+        foreach (ulong relative in new[] { 0UL, 1UL, (ulong)stride - 1, (ulong)stride, (ulong)stride + 1, end - (ulong)stride, end - 1, end,
+                     end + (ulong)stride, uint.MaxValue, 1UL << 32, (1UL << 32) + (ulong)stride, ulong.MaxValue, ulong.MaxValue - (ulong)stride + 1 })
         {
-            bool exact = divider.TryDivide(relative, out uint index);
-            Assert.True(relative % (uint)stride == 0 == exact, $"{relative} / {stride}: exact {exact}");
-            if (exact)
-                Assert.Equal(relative / (uint)stride, index);
+            bool named = indexer.TryIndex(relative, out uint index);
+            Assert.True((relative % (ulong)stride == 0 && relative / (ulong)stride < (ulong)count) == named, $"{relative} / {stride} (count {count}): {named}");
+            if (named)
+                Assert.Equal(relative / (ulong)stride, index);
         }
     }
 

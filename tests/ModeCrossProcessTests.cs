@@ -81,12 +81,12 @@ public sealed class ModeCrossProcessTests(ITestOutputHelper output) : IDisposabl
     [Fact]
     public void EventMode_IdleLink_ConsumerUsesUnderOnePercentCpu()
     {
-        // Mismatched directions make a real idle link: the consumer waits for RX the producer never sends, the
-        // producer drains a TX ring the consumer never fills. Both are past the handshake and sleep on doorbells.
+        // A producer paced at one packet in ten seconds makes a real idle link: both are past the handshake and sleep
+        // on their doorbells, the consumer waiting for RX, the producer for its next send time.
         var consumer = _runner.Start("Consumer", "--region", _runner.Region, "--mode", "event", "--direction", "rx",
             "--stall-timeout", "60", "--attach-timeout", "30");
-        var producer = _runner.Start("Producer", "--region", _runner.Region, "--mode", "event", "--direction", "tx",
-            "--stall-timeout", "60", "--wait", "30");
+        var producer = _runner.Start("Producer", "--region", _runner.Region, "--mode", "event", "--direction", "rx",
+            "--rate", "0.1", "--seconds", "60", "--stall-timeout", "60", "--wait", "30");
         _runner.WaitForRegion(consumer, StartDeadline);
         using var region = RegionProbe.Open(_runner.RegionFile);
         _runner.WaitUntil(() => (region.Status & DeviceStatus.DriverOk) != 0, "DRIVER_OK was set", StartDeadline,

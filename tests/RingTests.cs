@@ -81,6 +81,40 @@ public sealed unsafe class RingTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public void Limit_ViewAtAnySlot_CoversTheEntriesUpToTheWrap(Kind kind)
+    {
+        for (uint slot = 0; slot < Size; slot++)
+        {
+            var reader = Position(kind, start: 3 * Size + slot);
+
+            Assert.Equal(Size - (int)slot, Limit(kind, reader, 100));
+            Assert.Equal(1, Limit(kind, reader, 1));
+            Assert.Equal(0, Limit(kind, reader, 0));
+        }
+    }
+
+    [Fact]
+    public void DescriptorPeek_EntriesAcrossTheWrap_ReadyWithTheirLapsGeneration()
+    {
+        // A chained frame may straddle the wrap, where a burst's view stops: the peek reads on into the next lap.
+        const uint Start = Size - 2;
+        PrepareStaleLap(Kind.Descriptors, Start);
+        var writer = Position(Kind.Descriptors, Start);
+        var reader = Position(Kind.Descriptors, Start);
+        WriteBurst(Kind.Descriptors, writer, 40, 4);
+
+        for (int k = 0; k < 4; k++)
+        {
+            Assert.True(DescriptorPeek.TryRead(reader, k, out ulong offset, out ulong control), $"entry {Start + k} is not ready");
+            Assert.Equal(Value(40 + (ulong)k), offset);
+            Assert.Equal((uint)(offset >> 6), Descriptor.Length(control));
+        }
+        Assert.False(DescriptorPeek.TryRead(reader, 4, out _, out _), "the stale entry after the burst reads ready");
+        Assert.Equal(2, new DescriptorReader(reader).Limit(4)); // while the view itself stops at the wrap
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public void Write_BurstAcrossTheEndOfTheRing_LandsInMaskedSlots(Kind kind)
     {
         var ring = Position(kind, start: Size - 2); // entries 14, 15 of lap 0, then 16, 17 of lap 1
@@ -433,18 +467,29 @@ public sealed unsafe class RingTests : IDisposable
         kind == Kind.Descriptors ? new DescriptorReader(reader).FirstReady() : new BufferReader(reader).FirstReady();
 
     /// <summary>The reader finds exactly <paramref name="count"/> entries, values <paramref name="firstValue"/>.. in order,
-    /// and nothing after them; then it moves on.</summary>
+    /// and nothing after them; then it moves on. It reads as the library does: a view covers the entries up to the
+    /// ring's wrap, and the next view starts the new lap.</summary>
     private static void AssertReadsBurst(Kind kind, RingPosition reader, ulong firstValue, int count)
     {
         Assert.True(FirstReady(kind, reader), $"entry {reader.Next} is not ready");
-        for (int i = 0; i < count; i++)
+        int read = 0;
+        while (read < count)
         {
-            Assert.True(TryRead(kind, reader, i, out ulong value), $"entry {reader.Next + (uint)i} is not ready");
-            Assert.Equal(Value(firstValue + (ulong)i), value);
+            int limit = Limit(kind, reader, count - read);
+            Assert.InRange(limit, 1, Size - (int)(reader.Next & (Size - 1)));
+            for (int i = 0; i < limit; i++)
+            {
+                Assert.True(TryRead(kind, reader, i, out ulong value), $"entry {reader.Next + (uint)i} is not ready");
+                Assert.Equal(Value(firstValue + (ulong)(read + i)), value);
+            }
+            reader.Next += (uint)limit;
+            read += limit;
         }
-        Assert.False(TryRead(kind, reader, count, out _), $"entry {reader.Next + (uint)count}, not written yet, reads ready");
-        reader.Next += (uint)count;
+        Assert.False(FirstReady(kind, reader), $"entry {reader.Next}, not written yet, reads ready");
     }
+
+    private static int Limit(Kind kind, RingPosition reader, int wanted) =>
+        kind == Kind.Descriptors ? new DescriptorReader(reader).Limit(wanted) : new BufferReader(reader).Limit(wanted);
 
     private void AssertOtherSlotsZero(Kind kind, int written)
     {

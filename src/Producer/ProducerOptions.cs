@@ -34,6 +34,7 @@ public sealed class ProducerOptions : LoopOptions
             WaitMode = WaitMode,
             HybridPollBudget = OptionChecks.PollBudget(WaitMode, PollMicros),
             AttachTimeout = TimeSpan.FromSeconds(Wait),
+            RequiredBufferSize = Size,
             CoalesceFrames = CoalesceFrames,
             CoalesceTime = TimeSpan.FromMicroseconds(CoalesceMicros),
         });

@@ -16,7 +16,6 @@ return ProgramShell.Run("producer", () =>
     using var device = (options.RegionIsPath
         ? Device.AttachAtPathAsync(options.Region, deviceOptions, interrupt.Token)
         : Device.AttachAsync(options.Region, deviceOptions, interrupt.Token)).AsTask().GetAwaiter().GetResult();
-    OptionChecks.PacketSize(options.Size, device.BufferSize);
     int queues = device.QueuePairs.Count;
     var settings = options.Settings(direction, queues);
     var backends = device.QueuePairs.Select(pair => new DeviceBackend(pair, settings, stall, options.Rtt)).ToArray();

@@ -1,3 +1,4 @@
+using Ring;
 using CommandLine;
 using Ring.Harness.Traffic;
 
@@ -69,8 +70,8 @@ public abstract class LoopOptions
         _ = DirectionNames.Parse(Direction);
         OptionChecks.PollBudget(WaitMode, PollMicros);
         RandomPauses.Validate(PauseChance, PauseMicros);
-        if (Size < PacketStamper.MinSize)
-            throw new ArgumentException($"--size must be at least {PacketStamper.MinSize} bytes, not {Size}");
+        if (Size < PacketStamper.MinSize || Size > GuestOptions.MaxBufferSize)
+            throw new ArgumentException($"--size must be {PacketStamper.MinSize}..{GuestOptions.MaxBufferSize} bytes, not {Size}");
         OptionChecks.Timeout("stall-timeout", StallTimeout);
         _ = new SendPlan(Packets, Seconds, 1);
         _ = new RatePacer(Rate);

@@ -29,13 +29,18 @@ public sealed class Device : IDisposable, IAsyncDisposable
     private readonly MappedRegion _region;
     private readonly RegionGeometry _geometry;
     private readonly QueuePair[] _queuePairs;
+    private readonly IDisposable _metrics;
     private int _disposed;
+
+    /// <summary>The features every device offers.</summary>
+    private const Features Offer = Features.EndOfStream | Features.ChainedBuffers;
 
     private Device(MappedRegion region, RegionGeometry geometry, QueuePair[] queuePairs)
     {
         _region = region;
         _geometry = geometry;
         _queuePairs = queuePairs;
+        _metrics = RingMetrics.Register("device", region.Path, queuePairs);
     }
 
     /// <summary>The region's file.</summary>
@@ -79,11 +84,14 @@ public sealed class Device : IDisposable, IAsyncDisposable
         try
         {
             var geometry = HeaderCheck.Validate(region);
+            if (geometry.BufferSize < options.RequiredBufferSize)
+                throw new RingException(RingErrorReason.Incompatible,
+                    $"region {path}: its buffers hold {geometry.BufferSize} bytes, fewer than the {options.RequiredBufferSize} this device needs");
             int guestPid = Claim(header, path);
             claimed = true;
             var peer = new PeerMonitor(header, guestSide: false, guestPid);
             // Only the device that won the claim writes its offer and modes, then says so: the guest waits for DeviceReady.
-            header.DeviceFeatures = Features.EndOfStream;
+            header.DeviceFeatures = Offer;
             header.DeviceWaitMode = (uint)options.WaitMode;
             var sides = new QueueSide[geometry.QueuePairs];
             for (int q = 0; q < sides.Length; q++)
@@ -95,14 +103,15 @@ public sealed class Device : IDisposable, IAsyncDisposable
             await Handshake.WaitForAsync(header, () => (header.Status & DeviceStatus.FeaturesOk) != 0, deadline,
                 "the guest to accept features", guestPid, cancellationToken).ConfigureAwait(false);
             var accepted = header.GuestFeatures;
-            if ((accepted & ~Features.EndOfStream) != 0)
+            if ((accepted & ~Offer) != 0)
                 throw new RingException(RingErrorReason.Incompatible,
-                    $"the guest accepted features 0x{(ulong)accepted:x} beyond the offer 0x{(ulong)Features.EndOfStream:x}");
+                    $"the guest accepted features 0x{(ulong)accepted:x} beyond the offer 0x{(ulong)Offer:x}");
             await Handshake.WaitForAsync(header, () => (header.Status & DeviceStatus.DriverOk) != 0, deadline,
                 "the guest to set DRIVER_OK", guestPid, cancellationToken).ConfigureAwait(false);
             var pairs = new QueuePair[sides.Length];
             for (int q = 0; q < pairs.Length; q++)
             {
+                sides[q].ChainsNegotiated = (accepted & Features.ChainedBuffers) != 0;
                 var writer = new DeviceSender(sides[q]);
                 var reader = new DeviceReceiver(sides[q]);
                 // The guest declared its mode before DRIVER_OK, seen above (acquire).
@@ -152,6 +161,7 @@ public sealed class Device : IDisposable, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        _metrics.Dispose(); // first: a metrics listener reads the counters in the region
         RegionHeader.Of(_region).SetStatus(DeviceStatus.DeviceLeft);
         foreach (var pair in _queuePairs)
             pair.Close();

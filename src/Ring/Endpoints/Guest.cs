@@ -32,6 +32,7 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     private readonly TimeSpan _attachTimeout;
     private QueuePair[]? _queuePairs;
     private PeerMonitor? _peer;
+    private IDisposable? _metrics;
     private int _started;
     private int _disposed;
 
@@ -101,14 +102,18 @@ public sealed class Guest : IDisposable, IAsyncDisposable
             if ((offered & Features.EndOfStream) == 0)
                 throw new RingException(RingErrorReason.Incompatible,
                     $"the device offers features 0x{(ulong)offered:x}, lacking END_OF_STREAM (0x{(ulong)Features.EndOfStream:x})");
-            header.GuestFeatures = offered & Features.EndOfStream;
+            var accepted = offered & (Features.EndOfStream | Features.ChainedBuffers);
+            header.GuestFeatures = accepted;
             // The atomic OR is a full fence: the device sees our features once it sees FEATURES_OK.
             header.SetStatus(DeviceStatus.FeaturesOk);
             _peer = new PeerMonitor(header, guestSide: true, devicePid);
             var pairs = new QueuePair[_geometry.QueuePairs];
             for (int q = 0; q < pairs.Length; q++)
             {
-                var side = new QueueSide(q, _region, _geometry, guest: true, _peer, _waitMode, _pollBudget);
+                var side = new QueueSide(q, _region, _geometry, guest: true, _peer, _waitMode, _pollBudget)
+                {
+                    ChainsNegotiated = (accepted & Features.ChainedBuffers) != 0,
+                };
                 side.Sleeper.DeclareMode(_waitMode != WaitMode.Poll);
                 var reader = new GuestReceiver(side);
                 var writer = new GuestSender(side);
@@ -118,6 +123,7 @@ public sealed class Guest : IDisposable, IAsyncDisposable
                 pairs[q] = new QueuePair(side, reader, writer, static () => { }, static () => false);
             }
             _queuePairs = pairs;
+            _metrics = RingMetrics.Register("guest", Path, pairs);
             // The atomic OR is a full fence: our mode words and fill entries are visible with DRIVER_OK.
             header.SetStatus(DeviceStatus.DriverOk);
         }
@@ -134,6 +140,7 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        _metrics?.Dispose(); // first: a metrics listener reads the counters in the region
         RegionHeader.Of(_region).SetStatus(DeviceStatus.GuestLeft);
         foreach (var pair in _queuePairs ?? [])
             pair.Close();

@@ -9,6 +9,7 @@ public sealed class DeviceOptions
     private WaitMode _waitMode = WaitMode.Poll;
     private TimeSpan _hybridPollBudget = WaitOptions.DefaultHybridPollBudget;
     private TimeSpan _attachTimeout = TimeSpan.FromSeconds(10);
+    private int _requiredBufferSize;
     private int _coalesceFrames;
     private TimeSpan _coalesceTime;
 
@@ -34,6 +35,15 @@ public sealed class DeviceOptions
     {
         get => _attachTimeout;
         set => _attachTimeout = WaitOptions.InRange(value, TimeSpan.Zero, TimeSpan.FromDays(1), nameof(AttachTimeout));
+    }
+
+    /// <summary>The fewest bytes a buffer must hold for this device (its largest packet), 0..65536 (0: any).
+    /// Attaching refuses a region with smaller buffers (<see cref="RingErrorReason.Incompatible"/>) before it claims
+    /// the region, so the guest can still take another device. Default 0.</summary>
+    public int RequiredBufferSize
+    {
+        get => _requiredBufferSize;
+        set => _requiredBufferSize = WaitOptions.InRange(value, 0, GuestOptions.MaxBufferSize, nameof(RequiredBufferSize));
     }
 
     /// <summary>Interrupt coalescing: hold the guest's doorbell until this many packets are owed, 0..65536 (0: no

@@ -24,15 +24,20 @@ public abstract class PacketReader
     private readonly unsafe byte* _poolBase;
     private int _region; // Closed once the reader is closed: no packet then names it
 
-    private protected unsafe PacketReader(byte* poolBase, int bufferSize, int region)
+    private protected unsafe PacketReader(byte* poolBase, int bufferSize, int region, int maxChainLength)
     {
         _poolBase = poolBase;
         BufferSize = bufferSize;
         _region = region;
+        MaxChainLength = maxChainLength;
     }
 
     /// <summary>What <c>_region</c> becomes when the reader is closed: no region has this id, not even a default packet's 0.</summary>
     private protected const int Closed = -1;
+
+    /// <summary>The most packets one frame may span (a chain: see <see cref="Packet.ContinuesInNext"/>): enough for
+    /// a 64 KiB frame, at most a ring's worth.</summary>
+    public int MaxChainLength { get; }
 
     /// <summary>Bytes a buffer holds: no packet is longer.</summary>
     public int BufferSize { get; }

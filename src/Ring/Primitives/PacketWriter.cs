@@ -19,12 +19,17 @@ public abstract class PacketWriter
     private readonly unsafe byte* _poolBase;
     private int _region; // Closed once the writer is closed: no packet then names it
 
-    private protected unsafe PacketWriter(byte* poolBase, int bufferSize, int region)
+    private protected unsafe PacketWriter(byte* poolBase, int bufferSize, int region, int maxChainLength)
     {
         _poolBase = poolBase;
         BufferSize = bufferSize;
         _region = region;
+        MaxChainLength = maxChainLength;
     }
+
+    /// <summary>The most packets one frame may span (a chain: see <see cref="Packet.ContinuesInNext"/>): enough for
+    /// a 64 KiB frame, at most a ring's worth.</summary>
+    public int MaxChainLength { get; }
 
     /// <summary>Bytes a buffer holds: the longest packet this writer can send.</summary>
     public int BufferSize { get; }
@@ -64,17 +69,28 @@ public abstract class PacketWriter
         return new Span<byte>(_poolBase + packet.Offset, BufferSize);
     }
 
-    /// <summary>Copies <paramref name="frame"/> into a free buffer and sends it; false when no buffer is free.
-    /// Throws <see cref="ArgumentOutOfRangeException"/> when the frame is longer than a buffer.</summary>
+    /// <summary>Copies <paramref name="frame"/> into free buffers and sends it: one buffer, or a chain of them for a
+    /// frame longer than <see cref="BufferSize"/>. False when not enough buffers are free (nothing is sent then).
+    /// Throws <see cref="ArgumentOutOfRangeException"/> when the frame needs more than <see cref="MaxChainLength"/>
+    /// buffers.</summary>
     public bool TrySend(ReadOnlySpan<byte> frame)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(frame.Length, BufferSize, nameof(frame));
-        Span<Packet> one = stackalloc Packet[1];
-        if (TryRent(one) == 0)
+        int count = Math.Max(1, (frame.Length + BufferSize - 1) / BufferSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxChainLength, nameof(frame));
+        Span<Packet> chain = count <= 64 ? stackalloc Packet[count] : new Packet[count];
+        int rented = TryRent(chain);
+        if (rented < count)
+        {
+            Return(chain[..rented]);
             return false;
-        frame.CopyTo(GetBuffer(one[0]));
-        one[0] = one[0].WithLength(frame.Length);
-        TrySend((ReadOnlySpan<Packet>)one);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            var piece = frame.Slice(i * BufferSize, Math.Min(BufferSize, frame.Length - i * BufferSize));
+            piece.CopyTo(GetBuffer(chain[i]));
+            chain[i] = chain[i].WithLength(piece.Length).WithContinuation(i < count - 1);
+        }
+        TrySend((ReadOnlySpan<Packet>)chain);
         return true;
     }
 

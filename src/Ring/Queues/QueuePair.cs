@@ -21,9 +21,10 @@ public sealed class QueuePair
     private readonly Sender _writer;
     private readonly IIdleStrategy _idle;
     private readonly PeerCheckClock _peerClock = new();
-    private readonly Memory.CallGate _gate = new();
     private readonly Action _flushIfDue;
     private readonly Func<bool> _doorbellOwed;
+    // Guards what touches the region outside the halves' own calls (the sleeper's words and counters).
+    private readonly Memory.CallGate _gate = new();
 
     internal QueuePair(QueueSide side, Receiver reader, Sender writer, Action flushIfDue, Func<bool> doorbellOwed)
     {
@@ -52,7 +53,7 @@ public sealed class QueuePair
     {
         get
         {
-            _gate.Enter(this); // the counters are in the region: not after it is unmapped
+            _gate.Enter(this);
             try
             {
                 return HalfCounters.ReadSleeper((ulong*)_side.Sleeper.CountersBlock);
@@ -80,12 +81,8 @@ public sealed class QueuePair
         if (_side.HasWaiter)
             throw new InvalidOperationException($"queue pair {Index} is waited on asynchronously: a poll loop's Idle cannot share its doorbell");
         if (workCount != 0)
-        {
-            // With work no strategy touches the region, so a check is enough, and the busy path stays free of the gate.
-            ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
-            return _idle.Idle(workCount, maxSleep);
-        }
-        _gate.Enter(this); // idle: doorbells, sleeps and peer checks read the region
+            return _idle.Idle(workCount, maxSleep); // touches nothing in the region
+        _gate.Enter(this);
         try
         {
             _flushIfDue();
@@ -115,8 +112,7 @@ public sealed class QueuePair
             throw _side.Peer.Describe();
     }
 
-    /// <summary>Waits for an idle call to leave (a sleep ends by its timeout), stops the async waiter and closes both
-    /// halves (each waits for a running call to leave).</summary>
+    /// <summary>Stops the async waiter and closes both halves (each waits for a running call to leave).</summary>
     internal void Close()
     {
         _gate.Close();

@@ -16,7 +16,7 @@ internal abstract unsafe class Sender : PacketWriter
     private readonly PeerCheckClock _peerClock = new();
 
     private protected Sender(QueueSide side, int endOfStreamOffset, int countersOffset)
-        : base(side.Region.Base + side.Geometry.PoolOffset, side.Geometry.BufferSize, side.Region.Id)
+        : base(side.Region.Base + side.Geometry.PoolOffset, side.Geometry.BufferSize, side.Region.Id, side.MaxChainLength)
     {
         Side = side;
         _endOfStream = (ulong*)(side.Control + endOfStreamOffset);
@@ -47,7 +47,7 @@ internal abstract unsafe class Sender : PacketWriter
     {
         get
         {
-            Gate.Enter(this); // the counters are in the region: not after it is unmapped
+            Gate.Enter(this);
             try
             {
                 return Stats.Snapshot();
@@ -152,6 +152,29 @@ internal abstract unsafe class Sender : PacketWriter
         return Side.Waiter().WaitAsync(_slot, cancellationToken);
     }
 
+    /// <summary>
+    /// Checks the frames a burst carries: a chain (packets marked <see cref="Packet.ContinuesInNext"/>) spans at most
+    /// <see cref="PacketWriter.MaxChainLength"/> packets and ends in the burst, and chains need the peer to have
+    /// accepted chained buffers. Throws <see cref="ArgumentException"/>, before anything changes.
+    /// </summary>
+    protected void ThrowIfBadChains(ReadOnlySpan<Packet> packets)
+    {
+        int chain = 0, longest = 0;
+        foreach (var p in packets)
+        {
+            chain = p.ContinuesInNext ? chain + 1 : 0; // one pass, a compare and an add per packet
+            longest = Math.Max(longest, chain);
+        }
+        if (longest == 0)
+            return;
+        if (!Side.ChainsNegotiated)
+            throw new ArgumentException("the peer did not accept chained buffers: every packet must end its frame", nameof(packets));
+        if (longest >= MaxChainLength)
+            throw new ArgumentException($"a frame spans more than MaxChainLength ({MaxChainLength}) packets", nameof(packets));
+        if (chain != 0)
+            throw new ArgumentException("the burst ends inside a frame: its last packet continues in a next one that is not there", nameof(packets));
+    }
+
     /// <summary>Rents up to <c>packets.Length</c> buffers. The hot path.</summary>
     protected abstract int RentBurst(Span<Packet> packets);
 
@@ -202,7 +225,7 @@ internal abstract unsafe class Sender : PacketWriter
 
     private void RentedNothing()
     {
-        Stats.Starved += 1;
+        Stats.CountStarved();
         if (Side.Peer.State == PeerState.Running && _peerClock.Due())
             Side.Peer.Refresh();
     }

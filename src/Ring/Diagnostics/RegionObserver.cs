@@ -1,0 +1,99 @@
+using Ring.Layout;
+using Ring.Memory;
+using Ring.Queues;
+using Ring.Region;
+
+namespace Ring;
+
+/// <summary>
+/// Watches a running region from a third process, without taking part: the file is opened for reading and mapped
+/// without write access, so the observer cannot change a byte. It reads the header (checked as a device checks
+/// it) and the counters both sides keep in the region.
+/// </summary>
+/// <example>
+/// <code>
+/// using var observer = RegionObserver.Open("demo");
+/// var snapshot = observer.Snapshot();
+/// Console.WriteLine($"{snapshot.State}: {snapshot.Queues[0].GuestReceiver.Packets} packets received");
+/// </code>
+/// </example>
+public sealed unsafe class RegionObserver : IDisposable
+{
+    private readonly MappedRegion _region;
+    private readonly RegionGeometry _geometry;
+    private int _disposed;
+
+    private RegionObserver(MappedRegion region, RegionGeometry geometry)
+    {
+        _region = region;
+        _geometry = geometry;
+    }
+
+    /// <summary>Opens region <paramref name="name"/> (<c>/dev/shm/ring-&lt;name&gt;</c>) read-only. Throws
+    /// <see cref="RingException"/> when it is missing, not a Ring region, incompatible or corrupt.</summary>
+    public static RegionObserver Open(string name) => OpenAt(RegionPaths.ForName(name));
+
+    /// <summary>As <see cref="Open"/>, for the region file at <paramref name="path"/>.</summary>
+    public static RegionObserver OpenAtPath(string path) => OpenAt(RegionPaths.ForPath(path));
+
+    private static RegionObserver OpenAt(string path)
+    {
+        var region = MappedRegion.OpenFile(path, writable: false);
+        try
+        {
+            return new RegionObserver(region, HeaderCheck.Validate(region));
+        }
+        catch
+        {
+            region.Release();
+            throw;
+        }
+    }
+
+    /// <summary>The region's file.</summary>
+    public string Path => _region.Path;
+
+    /// <summary>Whether the region's file is still there (a guest that left deletes it; this view stays valid).</summary>
+    public bool FileExists => File.Exists(_region.Path);
+
+    /// <summary>Reads the header and every queue pair's counters.</summary>
+    public RegionSnapshot Snapshot()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var header = RegionHeader.Of(_region);
+        var status = header.Status;
+        var queues = new QueueSnapshot[_geometry.QueuePairs];
+        for (int q = 0; q < queues.Length; q++)
+        {
+            byte* counters = _region.Base + _geometry.QueuePair(q).Counters;
+            queues[q] = new QueueSnapshot(q,
+                HalfCounters.Read((ulong*)(counters + CountersLayout.GuestReceiverOffset)),
+                HalfCounters.Read((ulong*)(counters + CountersLayout.GuestSenderOffset)),
+                HalfCounters.Read((ulong*)(counters + CountersLayout.DeviceSenderOffset)),
+                HalfCounters.Read((ulong*)(counters + CountersLayout.DeviceReceiverOffset)),
+                HalfCounters.ReadSleeper((ulong*)(counters + CountersLayout.GuestSleeperOffset)),
+                HalfCounters.ReadSleeper((ulong*)(counters + CountersLayout.DeviceSleeperOffset)));
+        }
+        bool negotiated = (status & DeviceStatus.FeaturesOk) != 0;
+        return new RegionSnapshot(_region.Path, StateOf(status), status.ToString(),
+            negotiated ? header.GuestFeatures.ToString() : "", header.GuestPid, header.DevicePid,
+            ModeOf(header.GuestWaitMode), ModeOf(header.DeviceWaitMode), _geometry.RingSize, _geometry.BufferSize, queues);
+    }
+
+    /// <summary>Unmaps the view.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            _region.Release();
+    }
+
+    private static RegionState StateOf(DeviceStatus status) =>
+        (status & (DeviceStatus.Failed | DeviceStatus.DeviceNeedsReset)) != 0 ? RegionState.Failed
+        : (status & DeviceStatus.GuestLeft) != 0 ? RegionState.GuestLeft
+        : (status & DeviceStatus.DeviceLeft) != 0 ? RegionState.DeviceLeft
+        : (status & DeviceStatus.DriverOk) != 0 ? RegionState.Running
+        : RegionState.WaitingForDevice;
+
+    /// <summary>A wait mode the peer wrote: untrusted, so an unknown value reads as Poll.</summary>
+    private static WaitMode ModeOf(uint value) => Enum.IsDefined((WaitMode)value) ? (WaitMode)value : WaitMode.Poll;
+}
