@@ -36,7 +36,7 @@ public abstract class PacketReader
     private protected const int Closed = -1;
 
     /// <summary>The most packets one frame may span (a chain: see <see cref="Packet.ContinuesInNext"/>): enough for
-    /// a 64 KiB frame, at most a ring's worth.</summary>
+    /// a 64 KiB frame, at most a ring's worth; 1 when the peer did not accept chained buffers.</summary>
     public int MaxChainLength { get; }
 
     /// <summary>Bytes a buffer holds: no packet is longer.</summary>

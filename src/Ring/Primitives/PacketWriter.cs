@@ -28,7 +28,7 @@ public abstract class PacketWriter
     }
 
     /// <summary>The most packets one frame may span (a chain: see <see cref="Packet.ContinuesInNext"/>): enough for
-    /// a 64 KiB frame, at most a ring's worth.</summary>
+    /// a 64 KiB frame, at most a ring's worth; 1 when the peer did not accept chained buffers.</summary>
     public int MaxChainLength { get; }
 
     /// <summary>Bytes a buffer holds: the longest packet this writer can send.</summary>

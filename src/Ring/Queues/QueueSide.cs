@@ -47,8 +47,9 @@ internal sealed unsafe class QueueSide
     /// <summary>Whether chained buffers were negotiated; set before the halves are made.</summary>
     public bool ChainsNegotiated { get; set; }
 
-    /// <summary>The most buffers a frame may span: enough for <see cref="MaxFrameLength"/>, at most a ring's worth.</summary>
-    public int MaxChainLength => Math.Min(Geometry.RingSize, (MaxFrameLength + Geometry.BufferSize - 1) / Geometry.BufferSize);
+    /// <summary>The most buffers a frame may span: enough for <see cref="MaxFrameLength"/>, at most a ring's worth; 1 when
+    /// chained buffers were not negotiated.</summary>
+    public int MaxChainLength => ChainsNegotiated ? Math.Min(Geometry.RingSize, (MaxFrameLength + Geometry.BufferSize - 1) / Geometry.BufferSize) : 1;
 
     /// <summary>The mapping; each half holds a reference until it is closed.</summary>
     public MappedRegion Region { get; }
