@@ -190,6 +190,127 @@ public sealed class HostileDescriptorTests
         Assert.Equal(new[] { t[1], t[3] }.Order(), TakePostedAfterStart(run, 2).Order());
     }
 
+    // ---- Chained frames from a hostile peer (chained buffers negotiated) ----
+
+    [Fact]
+    public async Task TryReceive_ChainFromAHostileDevice_DeliversItWholeWithContinuations()
+    {
+        await using var run = await GuestUnderAttack.StartAsync(chains: true);
+        ulong[] t = run.Rings.Fill.TakeBuffers(3);
+        run.Rings.RxCompletion.PostDescriptors(
+            new RawDescriptor(t[0], BufferSize, DescriptorFlags.None),
+            new RawDescriptor(t[1], BufferSize, DescriptorFlags.None),
+            RawDescriptor.Packet(t[2], 7));
+
+        Assert.Equal(3, run.Reader.TryReceive(run.Burst));
+
+        Assert.Equal(t, run.Burst.Take(3).Select(p => p.Offset));
+        Assert.Equal([true, true, false], run.Burst.Take(3).Select(p => p.ContinuesInNext));
+        Assert.Equal((0L, 3L, 3L), (run.Reader.Counters.Drops, run.Reader.Counters.Packets, run.Reader.Counters.Held));
+    }
+
+    public static TheoryData<string, DropReason> BadChainMembers => new()
+    {
+        { "misaligned", DropReason.OffsetMisaligned },
+        { "outside", DropReason.OffsetOutsidePool },
+        { "too long", DropReason.LengthTooLarge },
+        { "the first again", DropReason.BufferNotOwned },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadChainMembers))]
+    public async Task TryReceive_ChainWithABadPacket_DropsTheFrameWholeAndPostsItsGoodBuffersAgain(string bad, DropReason reason)
+    {
+        await using var run = await GuestUnderAttack.StartAsync(chains: true);
+        ulong[] t = run.Rings.Fill.TakeBuffers(3);
+        var middle = bad switch
+        {
+            "misaligned" => new RawDescriptor(t[1] + 64, 10, DescriptorFlags.None),
+            "outside" => new RawDescriptor(run.Device.TxBuffer(0), 10, DescriptorFlags.None),
+            "too long" => new RawDescriptor(t[1], BufferSize + 1, DescriptorFlags.None),
+            _ => new RawDescriptor(t[0], 10, DescriptorFlags.None),
+        };
+        run.Rings.RxCompletion.PostDescriptors(new RawDescriptor(t[0], 10, DescriptorFlags.None), middle, RawDescriptor.Packet(t[2], 10));
+
+        Assert.Equal(0, run.Reader.TryReceive(run.Burst));
+
+        var c = run.Reader.Counters;
+        Assert.Equal(1, c.DropsFor(reason));
+        Assert.Equal(2, c.DropsFor(DropReason.ChainBroken));
+        Assert.Equal((3L, 3L, 0L, 0L), (c.Drops, c.PacketEntries, c.Packets, c.Held));
+        Assert.Equal(0, run.Reader.TryReceive(run.Burst)); // idle: every buffer of ours in the frame goes back
+        // A middle packet naming no buffer of ours leaves t[1] with the device; one naming t[1] badly gives it back too.
+        ulong[] expected = bad is "misaligned" or "outside" || bad == "the first again" ? [t[0], t[2]] : [t[0], t[1], t[2]];
+        Assert.Equal(expected.Order(), TakePostedAfterStart(run, expected.Length).Order());
+        Assert.False(run.Rings.Fill.ReadBuffer((uint)(Size + expected.Length), out _), "a buffer was posted twice");
+    }
+
+    [Fact]
+    public async Task TryReceive_ChainWithoutEndOfPacketForMaxChainLength_DropsAsTooLongAndPostsItsBuffersAgain()
+    {
+        await using var run = await GuestUnderAttack.StartAsync(chains: true);
+        Assert.Equal(Size, run.Reader.MaxChainLength); // a ring's worth: 100-byte buffers would need 656 for 64 KiB
+        ulong[] t = run.Rings.Fill.TakeBuffers(Size);
+        run.Rings.RxCompletion.PostDescriptors(t.Select(o => new RawDescriptor(o, 10, DescriptorFlags.None)).ToArray());
+
+        Assert.Equal(0, run.Reader.TryReceive(run.Burst));
+
+        Assert.Equal(Size, run.Reader.Counters.DropsFor(DropReason.ChainTooLong));
+        Assert.Equal(Size, run.Reader.Counters.PacketEntries);
+        Assert.Equal(0, run.Reader.TryReceive(run.Burst));
+        Assert.Equal(t.Order(), TakePostedAfterStart(run, Size).Order());
+    }
+
+    [Fact]
+    public async Task TryReceive_ChainPublishedInPart_WaitsForItsLastPacketThenDeliversItWhole()
+    {
+        await using var run = await GuestUnderAttack.StartAsync(chains: true);
+        ulong[] t = run.Rings.Fill.TakeBuffers(2);
+        run.Rings.RxCompletion.PostDescriptors(new RawDescriptor(t[0], 10, DescriptorFlags.None));
+
+        Assert.Equal(0, run.Reader.TryReceive(run.Burst));
+        Assert.Equal((0L, 0L), (run.Reader.Counters.PacketEntries, run.Reader.Counters.Drops)); // nothing consumed yet
+
+        run.Rings.RxCompletion.PostDescriptors(RawDescriptor.Packet(t[1], 20));
+
+        Assert.Equal(2, run.Reader.TryReceive(run.Burst));
+        Assert.Equal([(t[0], true), (t[1], false)], run.Burst.Take(2).Select(p => (p.Offset, p.ContinuesInNext)));
+    }
+
+    [Fact]
+    public async Task TryReceive_ChainCutShortByEndOfStream_DropsAsUnterminatedAndTheStreamEnds()
+    {
+        await using var run = await GuestUnderAttack.StartAsync(chains: true);
+        ulong[] t = run.Rings.Fill.TakeBuffers(2);
+        run.Rings.RxCompletion.PostDescriptors(new RawDescriptor(t[0], 10, DescriptorFlags.None), new RawDescriptor(t[1], 10, DescriptorFlags.None));
+        Assert.Equal(0, run.Reader.TryReceive(run.Burst)); // waits for the frame's last packet
+
+        // The device ends its stream after those two: the frame will never be finished.
+        Volatile.Write(ref run.Rings.Word64(QueueControlLayout.RxEndOfStreamOffset), QueueControlLayout.EndOfStreamFlag | 2);
+
+        Assert.Equal(0, run.Reader.TryReceive(run.Burst));
+        Assert.Equal(2, run.Reader.Counters.DropsFor(DropReason.ChainUnterminated));
+        Assert.False(await Deadline.Within(run.Reader.WaitToReceiveAsync(), "the wait at the end of the stream"));
+        Assert.True(run.Reader.Completion.IsCompletedSuccessfully, "the stream did not end");
+    }
+
+    [Fact]
+    public async Task TryReceive_TxChainWithABadPacket_DropsTheFrameWholeAndCompletesEveryBufferOfIt()
+    {
+        await using var run = await DeviceUnderAttack.StartAsync(chains: true);
+        ulong[] t = [run.Guest.TxBuffer(0), run.Guest.TxBuffer(1), run.Guest.TxBuffer(2)];
+        run.Rings.Tx.PostDescriptors(
+            new RawDescriptor(t[0], 10, DescriptorFlags.None),
+            new RawDescriptor(t[1], BufferSize + 1, DescriptorFlags.None),
+            RawDescriptor.Packet(t[2], 10));
+
+        Assert.Equal(0, run.Reader.TryReceive(run.Burst));
+
+        var c = run.Reader.Counters;
+        Assert.Equal((1L, 2L, 3L, 0L), (c.DropsFor(DropReason.LengthTooLarge), c.DropsFor(DropReason.ChainBroken), c.Drops, c.Held));
+        Assert.Equal(t.Order(), run.Rings.TxCompletion.TakeReadyBuffers().Order());
+    }
+
     // ---- The guest's writer: a hostile device writes the TX completion ring ----
 
     [Fact]
@@ -394,30 +515,39 @@ public sealed class HostileDescriptorTests
         _ => g.Noise,
     };
 
-    [Fact]
-    public void Guest_GarbageLapAfterLap_DeliversOnlyValidBuffersAndEveryEntryIsAccounted()
+    /// <summary>Without chained buffers, and with them (a descriptor lacking END_OF_PACKET then starts a frame).</summary>
+    public static TheoryData<bool> WithAndWithoutChains => new(false, true);
+
+    [Theory]
+    [MemberData(nameof(WithAndWithoutChains))]
+    public void Guest_GarbageLapAfterLap_DeliversOnlyValidBuffersAndEveryEntryIsAccounted(bool chains)
     {
         Garbage.Array[Size].Array[1, 24].Sample(laps =>
         {
-            using var run = Task.Run(() => GuestUnderAttack.StartAsync()).GetAwaiter().GetResult();
+            using var run = Task.Run(() => GuestUnderAttack.StartAsync(chains: chains)).GetAwaiter().GetResult();
             var rxHeld = new HashSet<ulong>();
             var txHeld = new HashSet<ulong>();
-            long entries = 0;
+            long entries = 0, completions = 0;
             foreach (var lap in laps)
             {
-                run.Rings.RxCompletion.PostDescriptors(lap.Select(g => new RawDescriptor(OffsetOf(g, rx: true), g.Length, (DescriptorFlags)g.Flags)).ToArray());
+                // Garbage in content, not in pacing: never overwrite an entry the guest has not read yet (it may wait on
+                // a frame whose last packet comes next lap), so the accounting below can be exact.
+                int room = Size - (int)(entries - run.Reader.Counters.PacketEntries);
+                run.Rings.RxCompletion.PostDescriptors(lap.Take(room).Select(g => new RawDescriptor(OffsetOf(g, rx: true), g.Length, (DescriptorFlags)g.Flags)).ToArray());
                 run.Rings.TxCompletion.PostBuffers(lap.Select(g => OffsetOf(g, rx: false)).ToArray());
-                entries += Size;
+                entries += room;
+                completions += Size;
 
-                int n = run.Reader.TryReceive(run.Burst);
-                for (int i = 0; i < n; i++)
+                var received = ReceiveAll(run.Reader, run.Burst); // the last receive finds nothing: it posts what it took back
+                foreach (var p in received)
                 {
-                    AssertValidBuffer(run.Burst[i], Geometry.RxFirst(0), Geometry.SideLength, rxHeld);
-                    Assert.Equal(run.Burst[i].Length, run.Reader.Payload(run.Burst[i]).Length);
+                    AssertValidBuffer(p, Geometry.RxFirst(0), Geometry.SideLength, rxHeld);
+                    Assert.Equal(p.Length, run.Reader.Payload(p).Length);
                 }
-                Assert.Equal(0, run.Reader.TryReceive(run.Burst)); // and posts what it took back
-                run.Reader.Return(run.Burst.AsSpan(0, n / 2));
-                foreach (var p in run.Burst.AsSpan(0, n / 2))
+                AssertWholeFrames(received, chains);
+                int back = FramesEndingBy(received, received.Count / 2);
+                run.Reader.Return(received.Take(back).ToArray());
+                foreach (var p in received.Take(back))
                     rxHeld.Remove(p.Offset);
 
                 int m = run.Writer.TryRent(run.Burst); // asks for more than is free, so it reaps the lap
@@ -430,39 +560,47 @@ public sealed class HostileDescriptorTests
                     txHeld.Remove(p.Offset);
 
                 var rx = run.Reader.Counters;
-                Assert.Equal(entries, rx.PacketEntries);
+                // A frame whose last packet is not written yet waits for the next lap: at most a chain's worth.
+                Assert.InRange(rx.PacketEntries, chains ? entries - run.Reader.MaxChainLength : entries, entries);
                 Assert.Equal(rx.PacketEntries, rx.Packets + rx.Drops);
                 Assert.Equal(rxHeld.Count, rx.Held);
                 var tx = run.Writer.Counters;
-                Assert.Equal(entries, tx.BufferEntries);
+                Assert.Equal(completions, tx.BufferEntries);
                 Assert.Equal(txHeld.Count, tx.Held);
             }
-        }, iter: 60);
+        }, iter: 40);
     }
 
-    [Fact]
-    public void Device_GarbageLapAfterLap_HandsOutOnlyPoolBuffersAndEveryEntryIsAccounted()
+    [Theory]
+    [MemberData(nameof(WithAndWithoutChains))]
+    public void Device_GarbageLapAfterLap_HandsOutOnlyPoolBuffersAndEveryEntryIsAccounted(bool chains)
     {
         Garbage.Array[Size].Array[1, 24].Sample(laps =>
         {
-            using var run = Task.Run(() => DeviceUnderAttack.StartAsync()).GetAwaiter().GetResult();
+            using var run = Task.Run(() => DeviceUnderAttack.StartAsync(chains: chains)).GetAwaiter().GetResult();
             var rented = new HashSet<ulong>();
             var received = new HashSet<ulong>();
-            long entries = 0, stashed = 0;
+            long entries = 0, fills = 0, stashed = 0;
             foreach (var lap in laps)
             {
-                run.Rings.Fill.PostBuffers(lap.Select(g => OffsetOf(g, rx: true)).ToArray());
-                run.Rings.Tx.PostDescriptors(lap.Select(g => new RawDescriptor(OffsetOf(g, rx: false), g.Length, (DescriptorFlags)g.Flags)).ToArray());
-                entries += Size;
+                // Garbage in content, not in pacing: never overwrite an entry the device has not read yet.
+                int fillRoom = Size - (int)(fills - run.Writer.Counters.BufferEntries);
+                int room = Size - (int)(entries - run.Reader.Counters.PacketEntries);
+                run.Rings.Fill.PostBuffers(lap.Take(fillRoom).Select(g => OffsetOf(g, rx: true)).ToArray());
+                run.Rings.Tx.PostDescriptors(lap.Take(room).Select(g => new RawDescriptor(OffsetOf(g, rx: false), g.Length, (DescriptorFlags)g.Flags)).ToArray());
+                fills += fillRoom;
+                entries += room;
 
-                int n = run.Reader.TryReceive(run.Burst);
-                for (int i = 0; i < n; i++)
+                var got = ReceiveAll(run.Reader, run.Burst);
+                foreach (var p in got)
                 {
-                    AssertValidBuffer(run.Burst[i], 0, (ulong)Geometry.PoolLength, received);
-                    Assert.Equal(run.Burst[i].Length, run.Reader.Payload(run.Burst[i]).Length);
+                    AssertValidBuffer(p, 0, (ulong)Geometry.PoolLength, received);
+                    Assert.Equal(p.Length, run.Reader.Payload(p).Length);
                 }
-                run.Reader.Return(run.Burst.AsSpan(0, n / 2));
-                foreach (var p in run.Burst.AsSpan(0, n / 2))
+                AssertWholeFrames(got, chains);
+                int back = FramesEndingBy(got, got.Count / 2);
+                run.Reader.Return(got.Take(back).ToArray());
+                foreach (var p in got.Take(back))
                     received.Remove(p.Offset);
 
                 int m = run.Writer.TryRent(run.Burst); // the buffers handed back unsent come first
@@ -476,22 +614,23 @@ public sealed class HostileDescriptorTests
                     rented.Remove(p.Offset);
 
                 var rx = run.Reader.Counters;
-                Assert.Equal(entries, rx.PacketEntries);
+                Assert.InRange(rx.PacketEntries, chains ? entries - run.Reader.MaxChainLength : entries, entries);
                 Assert.Equal(rx.PacketEntries, rx.Packets + rx.Drops);
                 Assert.Equal(received.Count, rx.Held);
                 // Every fill entry read was dropped or gave a buffer that is now held, sent, or handed back unsent.
                 var tx = run.Writer.Counters;
                 Assert.Equal(rented.Count, tx.Held);
-                Assert.InRange(tx.BufferEntries, 0, entries);
+                Assert.InRange(tx.BufferEntries, 0, fills);
                 Assert.Equal(tx.BufferEntries, tx.Drops + tx.Held + tx.Packets + stashed);
             }
-        }, iter: 60);
+        }, iter: 40);
     }
 
-    [Fact]
-    public async Task Guest_ConcurrentGarbageFlood_NeverCrashesOrHangsAndKeepsItsAccounts()
+    [Theory]
+    [MemberData(nameof(WithAndWithoutChains))]
+    public async Task Guest_ConcurrentGarbageFlood_NeverCrashesOrHangsAndKeepsItsAccounts(bool chains)
     {
-        await using var run = await GuestUnderAttack.StartAsync();
+        await using var run = await GuestUnderAttack.StartAsync(chains: chains);
         using var stop = new CancellationTokenSource();
         var flood = Deadline.Run(() => Flood(stop.Token, seed: 1, (g, rx) =>
         {
@@ -511,6 +650,7 @@ public sealed class HostileDescriptorTests
                 int n = run.Reader.TryReceive(big);
                 for (int i = 0; i < n; i++)
                     AssertValidBuffer(big[i], Geometry.RxFirst(0), Geometry.SideLength, rxHeld);
+                AssertWholeFrames(big.AsSpan(0, n).ToArray(), chains);
                 run.Reader.Return(big.AsSpan(0, n));
                 foreach (var p in big.AsSpan(0, n))
                     rxHeld.Remove(p.Offset);
@@ -537,10 +677,11 @@ public sealed class HostileDescriptorTests
         Assert.Equal((0L, 0L), (rx.Held, run.Writer.Counters.Held));
     }
 
-    [Fact]
-    public async Task Device_ConcurrentGarbageFloodWithBurstsLargerThanTheRing_NeverCrashesOrHangsAndKeepsItsAccounts()
+    [Theory]
+    [MemberData(nameof(WithAndWithoutChains))]
+    public async Task Device_ConcurrentGarbageFloodWithBurstsLargerThanTheRing_NeverCrashesOrHangsAndKeepsItsAccounts(bool chains)
     {
-        await using var run = await DeviceUnderAttack.StartAsync(postFill: false);
+        await using var run = await DeviceUnderAttack.StartAsync(chains: chains);
         using var stop = new CancellationTokenSource();
         var flood = Deadline.Run(() => Flood(stop.Token, seed: 2, (g, rx) =>
         {
@@ -562,6 +703,7 @@ public sealed class HostileDescriptorTests
                 int n = run.Reader.TryReceive(big);
                 for (int i = 0; i < n; i++)
                     AssertValidBuffer(big[i], 0, (ulong)Geometry.PoolLength, received);
+                AssertWholeFrames(big.AsSpan(0, n).ToArray(), chains);
                 run.Reader.Return(big.AsSpan(0, n));
                 foreach (var p in big.AsSpan(0, n))
                     received.Remove(p.Offset);
@@ -586,6 +728,39 @@ public sealed class HostileDescriptorTests
         Assert.True(rx.PacketEntries > 0, "the flood never reached the reader");
         Assert.Equal(rx.PacketEntries, rx.Packets + rx.Drops);
         Assert.Equal((0L, 0L), (rx.Held, run.Writer.Counters.Held));
+    }
+
+    /// <summary>Receives until a receive hands out nothing (a burst may stop before a frame that does not fit).</summary>
+    private static List<Packet> ReceiveAll(PacketReader reader, Packet[] burst)
+    {
+        var all = new List<Packet>();
+        for (int n, rounds = 0; (n = reader.TryReceive(burst)) != 0; rounds++)
+        {
+            Assert.True(rounds < 8 * Size, "receives keep handing out packets from a ring that was written once");
+            all.AddRange(burst.AsSpan(0, n).ToArray());
+        }
+        return all;
+    }
+
+    /// <summary>A reader hands out whole frames only: the last packet it hands out ends its frame, and without chained
+    /// buffers every packet does.</summary>
+    private static void AssertWholeFrames(IReadOnlyList<Packet> packets, bool chains)
+    {
+        if (packets.Count == 0)
+            return;
+        Assert.False(packets[^1].ContinuesInNext, "a burst ends inside a frame");
+        if (!chains)
+            Assert.DoesNotContain(packets, p => p.ContinuesInNext);
+    }
+
+    /// <summary>How many of <paramref name="packets"/> to return so that only whole frames go back: the first
+    /// <paramref name="wanted"/>, extended to the end of the frame they stop in.</summary>
+    private static int FramesEndingBy(IReadOnlyList<Packet> packets, int wanted)
+    {
+        int n = wanted;
+        while (n > 0 && n < packets.Count && packets[n - 1].ContinuesInNext)
+            n++;
+        return n;
     }
 
     [Fact]
@@ -791,6 +966,22 @@ public sealed class HostileDescriptorTests
         Assert.Equal(2, run.GuestWriter.TrySend([g[0].WithLength(8).WithContinuation(true), g[1].WithLength(8)]));
     }
 
+    [Fact]
+    public async Task TrySend_FrameLongerThanABufferWithoutChainedBuffers_ThrowsAndRentsNothing()
+    {
+        // The hostile device offers no chained buffers: a frame must fit in one buffer, and a refused one must not
+        // leave buffers rented that the application never saw.
+        await using var run = await GuestUnderAttack.StartAsync();
+        byte[] before = run.Rings.Tx.Snapshot();
+
+        Assert.Equal(1, run.Writer.MaxChainLength);
+        Assert.Throws<ArgumentOutOfRangeException>(() => run.Writer.TrySend(new byte[BufferSize + 1]));
+
+        Assert.Equal(0, run.Writer.Counters.Held);
+        Assert.Equal(before, run.Rings.Tx.Snapshot());
+        Assert.Equal(Size, run.Writer.TryRent(run.Burst)); // every buffer is still free
+    }
+
     // ---- Helpers ----
 
     /// <summary>The guest posted <paramref name="offset"/> again, on its next idle receive, right after the initial fill.</summary>
@@ -839,7 +1030,7 @@ public sealed class HostileDescriptorTests
         public PacketWriter Writer { get; }
         public Packet[] Burst { get; } = new Packet[2 * Size];
 
-        public static async Task<GuestUnderAttack> StartAsync(int queue = 0)
+        public static async Task<GuestUnderAttack> StartAsync(int queue = 0, bool chains = false)
         {
             var guest = Guest.Create(Deadline.UniqueRegionName(),
                 new GuestOptions { QueuePairs = 2, RingSize = Size, BufferSize = BufferSize, AttachTimeout = Deadline.Default });
@@ -847,7 +1038,7 @@ public sealed class HostileDescriptorTests
             try
             {
                 Assert.Equal(Geometry, GeometryOf(guest));
-                device = HostilePeer.ActAsDevice(guest, Geometry);
+                device = HostilePeer.ActAsDevice(guest, Geometry, chains: chains);
                 await Deadline.Within(guest.StartAsync().AsTask(), "the guest's start against a hostile device");
                 return new GuestUnderAttack(guest, device, queue);
             }
@@ -901,14 +1092,14 @@ public sealed class HostileDescriptorTests
         public Packet[] Burst { get; } = new Packet[2 * Size];
 
         /// <summary>Starts the pair; with <paramref name="postFill"/> false the fill rings stay empty for the test to fill.</summary>
-        public static async Task<DeviceUnderAttack> StartAsync(bool postFill = false)
+        public static async Task<DeviceUnderAttack> StartAsync(bool postFill = false, bool chains = false)
         {
             string name = Deadline.UniqueRegionName();
             var guest = HostilePeer.CreateAsGuest(name, Geometry);
             var attach = Ring.Device.AttachAsync(name, new DeviceOptions { AttachTimeout = Deadline.Default }).AsTask();
             try
             {
-                await Deadline.Within(Task.Run(() => guest.FinishGuestHandshake(postFill)), "the hostile guest's handshake");
+                await Deadline.Within(Task.Run(() => guest.FinishGuestHandshake(postFill, chains)), "the hostile guest's handshake");
                 return new DeviceUnderAttack(guest, await Deadline.Within(attach, "the device's attach to a hostile guest"));
             }
             catch

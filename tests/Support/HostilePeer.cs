@@ -61,15 +61,16 @@ internal sealed unsafe class HostilePeer : IDisposable
 
     /// <summary>
     /// Maps <paramref name="guest"/>'s region and plays the device's part of the handshake with raw stores: claims the
-    /// device slot for this process, offers END_OF_STREAM, declares whether it may sleep, and publishes DeviceReady.
-    /// The guest's <see cref="Guest.StartAsync"/> then completes against a device that is only this mapping.
+    /// device slot for this process, offers END_OF_STREAM (and chained buffers when <paramref name="chains"/>),
+    /// declares whether it may sleep, and publishes DeviceReady. The guest's <see cref="Guest.StartAsync"/> then
+    /// completes against a device that is only this mapping.
     /// </summary>
-    public static HostilePeer ActAsDevice(Guest guest, RegionGeometry geometry, bool maySleep = false)
+    public static HostilePeer ActAsDevice(Guest guest, RegionGeometry geometry, bool maySleep = false, bool chains = false)
     {
         var peer = new HostilePeer(MappedRegion.OpenFile(guest.Path, writable: true), geometry, ownsFile: false);
         var header = peer.Header;
         Assert.Equal(0, header.ExchangeDevicePid(0, Environment.ProcessId));
-        header.DeviceFeatures = Features.EndOfStream;
+        header.DeviceFeatures = Features.EndOfStream | (chains ? Features.ChainedBuffers : Features.None);
         for (int q = 0; q < geometry.QueuePairs; q++)
             Volatile.Write(ref peer.Queue(q).Word(QueueControlLayout.DeviceMaySleepOffset), maySleep ? 1u : 0u);
         header.PublishDeviceReady();
@@ -83,10 +84,11 @@ internal sealed unsafe class HostilePeer : IDisposable
 
     /// <summary>
     /// The guest's part of the handshake, with raw stores (it blocks: run it beside the device's attach): waits for a
-    /// device's DeviceReady, accepts END_OF_STREAM, declares that it never sleeps, posts every RX buffer of every queue
-    /// on its fill ring when <paramref name="postFill"/>, and sets DRIVER_OK.
+    /// device's DeviceReady, accepts END_OF_STREAM (and chained buffers when <paramref name="chains"/> and offered),
+    /// declares that it never sleeps, posts every RX buffer of every queue on its fill ring when
+    /// <paramref name="postFill"/>, and sets DRIVER_OK.
     /// </summary>
-    public void FinishGuestHandshake(bool postFill = true)
+    public void FinishGuestHandshake(bool postFill = true, bool chains = false)
     {
         var header = Header;
         var clock = Stopwatch.StartNew();
@@ -96,7 +98,7 @@ internal sealed unsafe class HostilePeer : IDisposable
             Thread.Sleep(1);
         }
         header.SetStatus(DeviceStatus.Acknowledge | DeviceStatus.Driver);
-        header.GuestFeatures = header.DeviceFeatures & Features.EndOfStream;
+        header.GuestFeatures = header.DeviceFeatures & (Features.EndOfStream | (chains ? Features.ChainedBuffers : Features.None));
         header.SetStatus(DeviceStatus.FeaturesOk);
         for (int q = 0; q < Geometry.QueuePairs; q++)
         {
