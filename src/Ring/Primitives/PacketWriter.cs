@@ -94,14 +94,20 @@ public abstract class PacketWriter
         return true;
     }
 
-    /// <summary>Waits for a free buffer, copies <paramref name="frame"/> into it and sends it. Fails with
-    /// <see cref="InvalidOperationException"/> when the writer was completed or the peer left.</summary>
+    /// <summary>Waits for free buffers, copies <paramref name="frame"/> into them and sends it. Fails with
+    /// <see cref="InvalidOperationException"/> when this writer was completed, and with <see cref="RingException"/>
+    /// when the peer left (<see cref="RingErrorReason.PeerLeft"/>), died or failed.</summary>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
     {
         while (!TrySend(frame.Span))
             if (!await WaitToSendAsync(cancellationToken).ConfigureAwait(false))
-                throw new InvalidOperationException("the writer was completed or the peer left: nothing more can be sent");
+                throw IsCompleted
+                    ? new InvalidOperationException("the writer was completed: nothing more can be sent")
+                    : new RingException(RingErrorReason.PeerLeft, "the peer left: nothing more can be sent");
     }
+
+    /// <summary>Whether <see cref="Complete"/> was called.</summary>
+    public abstract bool IsCompleted { get; }
 
     /// <summary>What <c>_region</c> becomes when the writer is closed: no region has this id, not even a default packet's 0.</summary>
     private protected const int Closed = -1;

@@ -35,8 +35,10 @@ internal abstract unsafe class Sender : PacketWriter
     /// <summary>Guards every call against a concurrent close.</summary>
     protected CallGate Gate { get; } = new();
 
-    /// <summary>Whether <see cref="Complete"/> was called.</summary>
-    public bool IsCompleted { get; private set; }
+    /// <inheritdoc />
+    public override bool IsCompleted => _completed;
+
+    private bool _completed;
 
     /// <summary>Whether the application is waiting for buffers: its last rent came up short. Only then does a
     /// buffer the peer gives back count as work that wakes this side.</summary>
@@ -115,9 +117,9 @@ internal abstract unsafe class Sender : PacketWriter
         Gate.Enter(this);
         try
         {
-            if (IsCompleted)
+            if (_completed)
                 return;
-            IsCompleted = true;
+            _completed = true;
             // R3 (release): every entry published before is visible with the mark. Pairs with A3 in
             // Receiver.EndMarked on the peer's side.
             Volatile.Write(ref *_endOfStream, Layout.QueueControlLayout.EndOfStreamFlag | Stats.PacketEntries);
