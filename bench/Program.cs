@@ -1,7 +1,7 @@
 using Bench;
 using Ring.Harness.Hosting;
 
-return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(PairOptions), typeof(RttOptions), typeof(SweepOptions), typeof(RefsOptions), typeof(PlotOptions), typeof(MicroOptions)) switch
+return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(PairOptions), typeof(RttOptions), typeof(SweepOptions), typeof(RefsOptions), typeof(PlotOptions), typeof(MicroOptions), typeof(StatsOptions)) switch
 {
     PairOptions pair => PairCommand.Run(pair),
     RttOptions rtt => RttCommand.Run(rtt),
@@ -9,5 +9,6 @@ return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(Pair
     RefsOptions refs => RefsCommand.Run(refs),
     PlotOptions plot => PlotCommand.Run(plot),
     MicroOptions micro => MicroCommand.Run(micro),
+    StatsOptions stats => StatsCommand.Run(stats),
     _ => ExitCodes.Ok,
 });
