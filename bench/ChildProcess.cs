@@ -105,6 +105,27 @@ internal sealed class ChildProcess : IDisposable
         return _process.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero);
     }
 
+    /// <summary>
+    /// Asks it to stop with SIGTERM (the Ring programs then leave their region cleanly and exit 130) and kills it
+    /// when it is still running after <paramref name="grace"/>. No-op once exited.
+    /// </summary>
+    public void Stop(TimeSpan grace)
+    {
+        if (!Running)
+            return;
+        try
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit(grace);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No kill(1): fall through to SIGKILL.
+        }
+        if (!_process.WaitForExit(grace))
+            Kill();
+    }
+
     /// <summary>Kills it and everything it started.</summary>
     public void Kill()
     {
