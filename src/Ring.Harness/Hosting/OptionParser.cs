@@ -15,7 +15,10 @@ public static class OptionParser
         using var parser = NewParser();
         var result = parser.ParseArguments<T>(args);
         if (result is Parsed<T> parsed)
+        {
+            RejectExtraArguments(typeof(T), args);
             return parsed.Value;
+        }
         var errors = ((NotParsed<T>)result).Errors.ToList();
         if (errors.Any(e => e.Tag is ErrorType.VersionRequestedError))
         {
@@ -40,7 +43,10 @@ public static class OptionParser
         using var parser = NewParser();
         var result = parser.ParseArguments(args, verbs);
         if (result is Parsed<object> parsed)
+        {
+            RejectExtraArguments(parsed.Value.GetType(), args.Skip(1));
             return parsed.Value;
+        }
         var errors = ((NotParsed<object>)result).Errors.ToList();
         if (errors.Any(e => e.Tag is ErrorType.VersionRequestedError))
         {
@@ -61,6 +67,30 @@ public static class OptionParser
         if (errors.Any(e => e.Tag is ErrorType.NoVerbSelectedError))
             throw new ArgumentException($"no command given: one of {string.Join(", ", VerbNames(verbs))} (see --help)");
         throw new ArgumentException(Describe(errors[0]) + " (see --help)");
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> for a positional argument beyond the type's <c>[Value]</c>s, which
+    /// CommandLineParser silently ignores (<c>Consumer extra</c>, <c>bench plot a b</c>).
+    /// </summary>
+    private static void RejectExtraArguments(Type options, IEnumerable<string> args)
+    {
+        var switches = options.GetProperties()
+            .Where(p => p.PropertyType == typeof(bool))
+            .SelectMany(p => p.GetCustomAttributes(typeof(OptionAttribute), inherit: true).OfType<OptionAttribute>())
+            .Select(o => o.LongName)
+            .ToHashSet();
+        int values = options.GetProperties().Count(p => p.GetCustomAttributes(typeof(ValueAttribute), inherit: true).Length != 0);
+        bool optionValueNext = false;
+        foreach (string arg in args)
+        {
+            if (optionValueNext)
+                optionValueNext = false;
+            else if (arg.StartsWith("--", StringComparison.Ordinal))
+                optionValueNext = !arg.Contains('=') && !switches.Contains(arg[2..]);
+            else if (values-- <= 0)
+                throw new ArgumentException($"unexpected argument '{arg}' (see --help)");
+        }
     }
 
     private static Parser NewParser() => new(s =>
