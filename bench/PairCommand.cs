@@ -14,7 +14,8 @@ internal static class PairCommand
     public static int Run(PairOptions options)
     {
         using var interrupt = new InterruptSignal();
-        var result = Execute(options, out string table, interrupt.Token, options.Json ? null : "pair");
+        // The progress line names the region, for bench stats --region to watch it.
+        var result = Execute(options, out string table, interrupt.Token, options.Json ? null : $"pair on {options.RegionOrDefault("pair")}");
         Console.WriteLine(table);
         if (options.Refs)
         {

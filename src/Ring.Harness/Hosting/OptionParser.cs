@@ -117,7 +117,7 @@ public static class OptionParser
 
     private static string Describe(Error error) => error switch
     {
-        UnknownOptionError e => $"unknown option '{e.Token}'",
+        UnknownOptionError e => $"unknown option '{(e.Token.Length == 1 ? "-" : "--")}{e.Token}'",
         MissingValueOptionError e => $"option '--{e.NameInfo.LongName}' needs a value",
         BadFormatConversionError e => $"option '--{e.NameInfo.LongName}' has a value of the wrong type",
         MissingRequiredOptionError e => e.NameInfo.LongName.Length == 0 ? "a required argument is missing" : $"option '--{e.NameInfo.LongName}' is required",
