@@ -17,7 +17,7 @@ namespace Ring.Memory;
 internal readonly record struct RegionGeometry(int QueuePairs, int RingSize, int BufferSize, int BufferCount, int BufferStride)
 {
     /// <summary>Largest pool: offsets relative to a queue's first buffer fit in 32 bits, which keeps the divide by
-    /// the stride one multiply (see <see cref="StrideDivider"/>).</summary>
+    /// the division by the stride one multiply (see <see cref="BufferIndexer"/>).</summary>
     public const long MaxPoolLength = uint.MaxValue;
 
     /// <summary>The guest's geometry: per queue pair, one ring's worth of RX buffers and one of TX buffers, laid out

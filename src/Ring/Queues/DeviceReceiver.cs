@@ -1,5 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Ring.Doorbells;
 using Ring.Layout;
+using Ring.Memory;
 using Ring.Rings;
 using static Ring.Queues.BufferStates;
 
@@ -20,18 +23,19 @@ internal sealed unsafe class DeviceReceiver : Receiver
     private readonly RingPosition _tx;
     private readonly RingPosition _completions;
     private readonly Doorbell _doorbell;
-    private readonly ulong _poolLength;
-    private readonly byte[] _states;   // per pool buffer: Free (the guest's) or Held (the application's)
+    private readonly BufferIndexer _buffers;
+    private readonly byte[] _states;    // per pool buffer: Free (the guest's), Held (the application's), Posted (to give back)
     private readonly ulong[] _giveBack; // bad descriptors' buffers, completed at the end of the burst
+    private int _giveBackCount;
 
     public DeviceReceiver(QueueSide side) : base(side, QueueControlLayout.TxEndOfStreamOffset, CountersLayout.DeviceReceiverOffset)
     {
         _tx = side.Ring(side.Offsets.Tx);
         _completions = side.Ring(side.Offsets.TxCompletion);
         _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: false);
-        _poolLength = side.Pool.Length;
+        _buffers = new BufferIndexer(side.Geometry.BufferStride, side.Geometry.BufferCount);
         _states = new byte[side.Geometry.BufferCount];
-        _giveBack = new ulong[side.Geometry.RingSize];
+        _giveBack = new ulong[2 * side.Geometry.RingSize]; // a burst reads at most a ring's worth, plus a chain across the wrap
     }
 
     /// <summary>Reads, once the guest has declared its mode, whether it sleeps; and sets coalescing.</summary>
@@ -44,9 +48,6 @@ internal sealed unsafe class DeviceReceiver : Receiver
     /// <summary>Whether a coalesced doorbell is owed to the guest.</summary>
     public bool DoorbellOwed => _doorbell.Owed;
 
-    /// <summary>Rings the guest now if it sleeps, whatever coalescing holds back.</summary>
-    public void FlushDoorbell() => _doorbell.Flush();
-
     /// <summary>Rings a doorbell coalescing held back once its time is up.</summary>
     public void FlushDoorbellIfDue() => _doorbell.FlushIfDue();
 
@@ -57,97 +58,124 @@ internal sealed unsafe class DeviceReceiver : Receiver
     protected override int ReceiveBurst(Span<Packet> packets, out int entries)
     {
         var ring = new DescriptorReader(_tx);
-        byte[] states = _states;
-        ulong poolLength = _poolLength;
+        int limit = ring.Limit(packets.Length);
+        var buffers = _buffers;
+        ref byte states = ref MemoryMarshal.GetArrayDataReference(_states);
+        ref Packet into = ref MemoryMarshal.GetReference(packets);
         uint bufferSize = (uint)BufferSize;
-        var divider = Side.Pool.Divider;
         int region = Side.Region.Id;
-        ulong bytes = 0;
-        int received = 0, giveBack = 0, i = 0;
-        for (; i < packets.Length; i++)
+        int received = 0, i = 0;
+        for (; i < limit; i++)
         {
             if (!ring.TryRead(i, out ulong offset, out ulong control))
                 break;
             // The copies are checked, then only they are used.
-            if (offset >= poolLength | !divider.TryDivide(offset, out uint index))
+            uint length = (uint)control;
+            if (!buffers.TryIndex(offset, out uint index) | length > bufferSize | (control & Descriptor.EndOfPacketBit) == 0
+                || Unsafe.Add(ref states, index) != Free) // index < buffer count = the array's length (TryIndex)
             {
-                Stats.Drop(offset >= poolLength ? DropReason.OffsetOutsidePool : DropReason.OffsetMisaligned);
+                int taken = Irregular(_tx, i, offset, control, packets, ref received); // a chain, or a drop
+                if (taken == 0)
+                    break;
+                i += taken - 1;
                 continue;
             }
-            if (states[index] != Free)
-            {
-                Stats.Drop(DropReason.BufferNotOwned); // sent twice: the application holds it already
-                continue;
-            }
-            uint length = Descriptor.Length(control);
-            if (length > bufferSize | (Descriptor.Flags(control) & DescriptorFlags.EndOfPacket) == 0)
-            {
-                Stats.Drop(length > bufferSize ? DropReason.LengthTooLarge : DropReason.MissingEndOfPacket);
-                states[index] = Posted; // until given back below: a second descriptor for it in this burst is a duplicate
-                _giveBack[giveBack++] = offset;
-                continue;
-            }
-            states[index] = Held;
-            packets[received++] = new Packet(offset, (int)length, region);
-            bytes += length;
+            Unsafe.Add(ref states, index) = Held;
+            Unsafe.Add(ref into, received++) = new Packet(offset, (int)length, region); // received <= i < packets.Length
         }
         entries = i;
         if (i == 0)
             return 0;
         _tx.Next += (uint)i;
-        Stats.PacketEntries += (ulong)i;
-        Stats.Packets += (ulong)received;
-        Stats.Bytes += bytes;
-        Stats.Held += (ulong)received;
-        if (giveBack != 0)
-            Complete(_giveBack.AsSpan(0, giveBack));
+        Stats.CountPackets(i, received, Bytes(packets[..received]), received);
+        if (_giveBackCount != 0)
+            GiveBack();
         return received;
     }
 
     /// <inheritdoc />
     protected override void ReturnBurst(ReadOnlySpan<Packet> packets)
     {
-        var divider = Side.Pool.Divider;
+        var buffers = _buffers;
+        byte[] states = _states;
         int region = Side.Region.Id;
         for (int i = 0; i < packets.Length; i++)
         {
             Packet p = packets[i];
-            if (p.Region != region || !divider.TryDivide(p.Offset, out uint index) || _states[index] != Held)
+            if (p.Region != region || !buffers.TryIndex(p.Offset, out uint index) || states[index] != Held)
             {
                 for (int j = 0; j < i; j++)
-                {
-                    divider.TryDivide(packets[j].Offset, out uint undo);
-                    _states[undo] = Held;
-                }
+                    states[buffers.IndexOf(packets[j].Offset)] = Held;
                 throw new InvalidOperationException($"{p} is not a received packet the application holds (returned twice, or never received here)");
             }
-            _states[index] = Free;
+            states[index] = Free;
         }
         var ring = new BufferWriter(_completions);
         for (int i = packets.Length - 1; i >= 0; i--) // back to front: the entry the guest polls is stored last
             ring.Write(i, packets[i].Offset);
-        Published(packets.Length);
-        Stats.Held -= (ulong)packets.Length;
+        Published(packets.Length, -packets.Length);
+    }
+
+    /// <inheritdoc />
+    protected override DropReason? WhyBad(ulong offset, ulong control)
+    {
+        if (!_buffers.TryIndex(offset, out uint index))
+            return BufferPool.WhyNot(offset, Side.Pool.Length);
+        if (_states[index] != Free)
+            return DropReason.BufferNotOwned;
+        if ((uint)control > (uint)BufferSize)
+            return DropReason.LengthTooLarge;
+        return (control & Descriptor.EndOfPacketBit) == 0 ? DropReason.MissingEndOfPacket : null;
+    }
+
+    /// <inheritdoc />
+    protected override DropReason? Claim(ulong offset, ulong control, out uint index)
+    {
+        if (!_buffers.TryIndex(offset, out index))
+            return BufferPool.WhyNot(offset, Side.Pool.Length);
+        if (_states[index] != Free)
+            return DropReason.BufferNotOwned; // also a buffer named twice in one chain: the first claim made it Held
+        if ((uint)control > (uint)BufferSize)
+            return DropReason.LengthTooLarge;
+        _states[index] = Held;
+        return null;
+    }
+
+    /// <inheritdoc />
+    protected override void Release(ulong offset, uint index)
+    {
+        _states[index] = Posted; // until given back: another descriptor for it in this burst is a duplicate
+        _giveBack[_giveBackCount++] = offset;
+    }
+
+    /// <inheritdoc />
+    protected override void DropSegment(ulong offset, DropReason reason)
+    {
+        Stats.Drop(reason);
+        // A buffer the guest handed over is completed back, so it loses nothing; one this side holds already (sent
+        // twice) or one that names no buffer is not.
+        if (_buffers.TryIndex(offset, out uint index) && _states[index] == Free)
+            Release(offset, index);
     }
 
     /// <summary>Completes the buffers of dropped descriptors (each marked Posted) on the TX completion ring.</summary>
-    private void Complete(ReadOnlySpan<ulong> offsets)
+    private void GiveBack()
     {
+        var offsets = _giveBack.AsSpan(0, _giveBackCount);
         var ring = new BufferWriter(_completions);
-        var divider = Side.Pool.Divider;
         for (int i = offsets.Length - 1; i >= 0; i--)
         {
-            divider.TryDivide(offsets[i], out uint index);
-            _states[index] = Free;
+            _states[_buffers.IndexOf(offsets[i])] = Free;
             ring.Write(i, offsets[i]);
         }
-        Published(offsets.Length);
+        Published(offsets.Length, 0);
+        _giveBackCount = 0;
     }
 
-    private void Published(int count)
+    private void Published(int count, int heldChange)
     {
         _completions.Next += (uint)count;
-        Stats.BufferEntries += (ulong)count;
+        Stats.CountBuffers(count, heldChange);
         _doorbell.Published(count);
     }
 }

@@ -1,5 +1,6 @@
 using Ring.Doorbells;
 using Ring.Layout;
+using Ring.Memory;
 using Ring.Rings;
 using static Ring.Queues.BufferStates;
 
@@ -22,7 +23,7 @@ internal sealed unsafe class DeviceSender : Sender
     private readonly RingPosition _fill;
     private readonly RingPosition _completions;
     private readonly Doorbell _doorbell;
-    private readonly ulong _poolLength;
+    private readonly BufferIndexer _buffers; // pool offset -> buffer index
     private readonly byte[] _states;  // per pool buffer: Free (the guest's), Held (the application's), Posted (stashed)
     private readonly ulong[] _stash;  // FIFO of rented-then-returned buffers
     private readonly uint _stashMask;
@@ -34,7 +35,7 @@ internal sealed unsafe class DeviceSender : Sender
         _fill = side.Ring(side.Offsets.RxFill);
         _completions = side.Ring(side.Offsets.RxCompletion);
         _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: false);
-        _poolLength = side.Pool.Length;
+        _buffers = new BufferIndexer(side.Geometry.BufferStride, side.Geometry.BufferCount);
         _states = new byte[side.Geometry.BufferCount];
         _stash = new ulong[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)side.Geometry.BufferCount)];
         _stashMask = (uint)_stash.Length - 1;
@@ -64,27 +65,21 @@ internal sealed unsafe class DeviceSender : Sender
     {
         int region = Side.Region.Id;
         int rented = 0;
-        while (_stashCount != 0 && rented < packets.Length)
-        {
-            ulong offset = _stash[_stashHead++ & _stashMask];
-            _stashCount--;
-            Side.Pool.Divider.TryDivide(offset, out uint index);
-            _states[index] = Held;
-            packets[rented++] = new Packet(offset, 0, region);
-        }
+        if (_stashCount != 0)
+            rented = RentStashed(packets, region);
         var fill = new BufferReader(_fill);
+        int limit = fill.Limit(packets.Length - rented);
+        var buffers = _buffers;
         byte[] states = _states;
-        ulong poolLength = _poolLength;
-        var divider = Side.Pool.Divider;
         int i = 0;
-        for (; rented < packets.Length; i++)
+        for (; i < limit; i++)
         {
             if (!fill.TryRead(i, out ulong offset))
                 break;
             // The copy is checked, then only it is used.
-            if (offset >= poolLength | !divider.TryDivide(offset, out uint index))
+            if (!buffers.TryIndex(offset, out uint index))
             {
-                Stats.Drop(offset >= poolLength ? DropReason.OffsetOutsidePool : DropReason.OffsetMisaligned);
+                Stats.Drop(BufferPool.WhyNot(offset, Side.Pool.Length));
                 continue;
             }
             if (states[index] != Free)
@@ -96,47 +91,39 @@ internal sealed unsafe class DeviceSender : Sender
             packets[rented++] = new Packet(offset, 0, region);
         }
         if (i != 0)
-        {
             _fill.Next += (uint)i;
-            Stats.BufferEntries += (ulong)i;
-        }
-        Stats.Held += (ulong)rented;
+        Stats.CountBuffers(i, rented);
         return rented;
     }
 
     /// <inheritdoc />
     protected override int SendBurst(ReadOnlySpan<Packet> packets)
     {
+        var buffers = _buffers;
         byte[] states = _states;
-        var divider = Side.Pool.Divider;
         int region = Side.Region.Id;
         uint bufferSize = (uint)BufferSize;
         ulong bytes = 0;
+        ThrowIfBadChains(packets);
+        // Validate and release first: a packet that is not ours changes nothing, and no entry is published for it.
         for (int i = 0; i < packets.Length; i++)
         {
             Packet p = packets[i];
-            if (p.Region != region || !divider.TryDivide(p.Offset, out uint index) || states[index] != Held || (uint)p.Length > bufferSize)
+            if (p.Region != region || !buffers.TryIndex(p.Offset, out uint index) || states[index] != Held || (uint)p.Length > bufferSize)
             {
                 for (int j = 0; j < i; j++)
-                {
-                    divider.TryDivide(packets[j].Offset, out uint undo);
-                    states[undo] = Held;
-                }
-                ThrowNotSendable(p, bufferSize);
-                return 0;
+                    states[buffers.IndexOf(packets[j].Offset)] = Held;
+                throw GuestSender.NotSendable(p, bufferSize);
             }
             states[index] = Free;
             bytes += (uint)p.Length;
         }
         var ring = new DescriptorWriter(_completions);
         for (int i = packets.Length - 1; i >= 0; i--) // back to front: the entry the guest polls is stored last
-            ring.Write(i, packets[i].Offset, (uint)packets[i].Length, DescriptorFlags.EndOfPacket);
+            ring.Write(i, packets[i].Offset, (uint)packets[i].Length, packets[i].ContinuesInNext ? DescriptorFlags.None : DescriptorFlags.EndOfPacket);
         int n = packets.Length;
         _completions.Next += (uint)n;
-        Stats.PacketEntries += (ulong)n;
-        Stats.Packets += (ulong)n;
-        Stats.Bytes += bytes;
-        Stats.Held -= (ulong)n;
+        Stats.CountPackets(n, n, bytes, -n);
         _doorbell.Published(n);
         return n;
     }
@@ -144,31 +131,35 @@ internal sealed unsafe class DeviceSender : Sender
     /// <inheritdoc />
     protected override void ReturnBurst(ReadOnlySpan<Packet> packets)
     {
-        var divider = Side.Pool.Divider;
+        var buffers = _buffers;
         int region = Side.Region.Id;
         for (int i = 0; i < packets.Length; i++)
         {
             Packet p = packets[i];
-            if (p.Region != region || !divider.TryDivide(p.Offset, out uint index) || _states[index] != Held)
+            if (p.Region != region || !buffers.TryIndex(p.Offset, out uint index) || _states[index] != Held)
             {
                 for (int j = 0; j < i; j++)
-                {
-                    divider.TryDivide(packets[j].Offset, out uint undo);
-                    _states[undo] = Held;
-                }
+                    _states[buffers.IndexOf(packets[j].Offset)] = Held;
                 throw new InvalidOperationException($"{p} is not a rented buffer the application holds");
             }
             _states[index] = Posted;
         }
         foreach (var p in packets)
             _stash[(_stashHead + (uint)_stashCount++) & _stashMask] = p.Offset;
-        Stats.Held -= (ulong)packets.Length;
+        Stats.CountBuffers(0, -packets.Length);
     }
 
-    private static void ThrowNotSendable(Packet packet, uint bufferSize)
+    /// <summary>Rents from the buffers the application returned unsent, oldest first.</summary>
+    private int RentStashed(Span<Packet> packets, int region)
     {
-        if ((uint)packet.Length > bufferSize)
-            throw new ArgumentOutOfRangeException(nameof(packet), packet.Length, $"a packet holds at most {bufferSize} bytes");
-        throw new InvalidOperationException($"{packet} is not a rented buffer the application holds (sent twice, or never rented here)");
+        int rented = 0;
+        while (_stashCount != 0 && rented < packets.Length)
+        {
+            ulong offset = _stash[_stashHead++ & _stashMask];
+            _stashCount--;
+            _states[_buffers.IndexOf(offset)] = Held;
+            packets[rented++] = new Packet(offset, 0, region);
+        }
+        return rented;
     }
 }

@@ -1,5 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Ring.Doorbells;
 using Ring.Layout;
+using Ring.Memory;
 using Ring.Rings;
 using static Ring.Queues.BufferStates;
 
@@ -21,10 +24,10 @@ internal sealed unsafe class GuestReceiver : Receiver
     private readonly RingPosition _completions;
     private readonly RingPosition _fill;
     private readonly Doorbell _doorbell;
-    private readonly ulong _first;        // pool offset of this queue's first RX buffer
-    private readonly ulong _sideLength;   // bytes of RX buffers
-    private readonly byte[] _states;      // per RX buffer
-    private readonly ulong[] _free;       // buffers taken back from bad completions, to post again
+    private readonly ulong _first;         // pool offset of this queue's first RX buffer
+    private readonly BufferIndexer _buffers; // offsets relative to _first -> index of one of this queue's RX buffers
+    private readonly byte[] _states;       // per RX buffer
+    private readonly ulong[] _free;        // buffers taken back from bad completions, to post again
     private int _freeCount;
 
     public GuestReceiver(QueueSide side) : base(side, QueueControlLayout.RxEndOfStreamOffset, CountersLayout.GuestReceiverOffset)
@@ -33,12 +36,12 @@ internal sealed unsafe class GuestReceiver : Receiver
         _fill = side.Ring(side.Offsets.RxFill);
         _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: true);
         _first = side.Geometry.RxFirst(side.Index);
-        _sideLength = side.Geometry.SideLength;
         int n = side.Geometry.RingSize;
+        _buffers = new BufferIndexer(side.Geometry.BufferStride, n);
         _states = new byte[n];
         _free = new ulong[n];
         for (int i = 0; i < n; i++)
-            _free[i] = _first + (ulong)i * (ulong)side.Pool.Stride;
+            _free[i] = _first + (ulong)i * (ulong)side.Geometry.BufferStride;
         _freeCount = n;
     }
 
@@ -52,18 +55,15 @@ internal sealed unsafe class GuestReceiver : Receiver
         if (n == 0)
             return; // nothing to post: leave the ring's line in the device's cache alone
         var fill = new BufferWriter(_fill);
-        byte[] states = _states;
-        var divider = Side.Pool.Divider;
         for (int i = n - 1; i >= 0; i--) // back to front: the entry the device polls is stored last
         {
             ulong offset = _free[i];
-            divider.TryDivide(offset - _first, out uint index);
-            states[index] = Posted;
+            _states[_buffers.IndexOf(offset - _first)] = Posted;
             fill.Write(i, offset);
         }
         _fill.Next += (uint)n;
         _freeCount = 0;
-        Stats.BufferEntries += (ulong)n;
+        Stats.CountBuffers(n, 0);
         _doorbell.Published(n);
     }
 
@@ -80,100 +80,115 @@ internal sealed unsafe class GuestReceiver : Receiver
     protected override int ReceiveBurst(Span<Packet> packets, out int entries)
     {
         var ring = new DescriptorReader(_completions);
-        byte[] states = _states;
-        ulong first = _first, sideLength = _sideLength;
+        int limit = ring.Limit(packets.Length);
+        var buffers = _buffers;
+        ref byte states = ref MemoryMarshal.GetArrayDataReference(_states);
+        ref Packet into = ref MemoryMarshal.GetReference(packets);
+        ulong first = _first;
         uint bufferSize = (uint)BufferSize;
-        var divider = Side.Pool.Divider;
         int region = Side.Region.Id;
-        ulong bytes = 0;
         int received = 0, i = 0;
-        for (; i < packets.Length; i++)
+        for (; i < limit; i++)
         {
             if (!ring.TryRead(i, out ulong offset, out ulong control))
                 break;
-            // The copies are validated here and only they are used below. One check per reason, each needed: a
-            // completion is the device's word, and the guest hands out nothing it did not verify.
-            uint length = Descriptor.Length(control);
-            ulong relative = offset - first; // unsigned: also catches an offset below this queue's RX buffers
-            if (relative >= sideLength
-                | !divider.TryDivide(relative, out uint index)
-                | length > bufferSize
-                | (Descriptor.Flags(control) & DescriptorFlags.EndOfPacket) == 0)
+            // The copies are validated here and only they are used below. Each check is needed: a completion is
+            // the device's word, and the guest hands the application nothing it did not verify.
+            uint length = (uint)control;
+            if (!buffers.TryIndex(offset - first, out uint index) | length > bufferSize
+                | (control & Descriptor.EndOfPacketBit) == 0)
             {
-                Drop(offset, control);
+                int taken = Irregular(_completions, i, offset, control, packets, ref received); // a chain, or a drop
+                if (taken == 0)
+                    break;
+                i += taken - 1;
                 continue;
             }
-            ref byte state = ref states[index];
+            ref byte state = ref Unsafe.Add(ref states, index); // index < ring size = the array's length (TryIndex)
             if (state != Posted)
             {
                 Stats.Drop(DropReason.BufferNotOwned); // a duplicate or forged completion: the buffer is not the device's
                 continue;
             }
             state = Held;
-            packets[received++] = new Packet(offset, (int)length, region);
-            bytes += length;
+            Unsafe.Add(ref into, received++) = new Packet(offset, (int)length, region); // received <= i < packets.Length
         }
         entries = i;
         if (i == 0)
             return 0;
         _completions.Next += (uint)i;
-        Stats.PacketEntries += (ulong)i;
-        Stats.Packets += (ulong)received;
-        Stats.Bytes += bytes;
-        Stats.Held += (ulong)received;
+        Stats.CountPackets(i, received, Bytes(packets[..received]), received);
         return received;
     }
 
     /// <inheritdoc />
     protected override void ReturnBurst(ReadOnlySpan<Packet> packets)
     {
+        var buffers = _buffers;
         byte[] states = _states;
-        ulong first = _first, sideLength = _sideLength;
-        var divider = Side.Pool.Divider;
+        ulong first = _first;
         int region = Side.Region.Id;
         // Validate and claim first: a packet that is not ours changes nothing, and no entry is published for it.
         for (int i = 0; i < packets.Length; i++)
         {
             Packet p = packets[i];
-            ulong relative = p.Offset - first;
-            if (p.Region != region || relative >= sideLength || !divider.TryDivide(relative, out uint index) || states[index] != Held)
+            if (p.Region != region || !buffers.TryIndex(p.Offset - first, out uint index) || states[index] != Held)
             {
                 for (int j = 0; j < i; j++) // undo: the ones before are held again
-                {
-                    divider.TryDivide(packets[j].Offset - first, out uint undo);
-                    states[undo] = Held;
-                }
-                ThrowNotHeld(p);
-                return;
+                    states[buffers.IndexOf(packets[j].Offset - first)] = Held;
+                throw new InvalidOperationException($"{p} is not a received packet the application holds (returned twice, or never received here)");
             }
             states[index] = Posted;
         }
         var fill = new BufferWriter(_fill);
-        for (int i = packets.Length - 1; i >= 0; i--)
+        for (int i = packets.Length - 1; i >= 0; i--) // back to front: the entry the device polls is stored last
             fill.Write(i, packets[i].Offset);
         _fill.Next += (uint)packets.Length;
-        Stats.BufferEntries += (ulong)packets.Length;
-        Stats.Held -= (ulong)packets.Length;
+        Stats.CountBuffers(packets.Length, -packets.Length);
         _doorbell.Published(packets.Length);
     }
 
-    /// <summary>Drops a completion that failed validation, counting why; a buffer of ours that the device
-    /// completed with a bad length or flags is taken back, to be posted again, so nothing is lost.</summary>
-    private void Drop(ulong offset, ulong control)
+    /// <inheritdoc />
+    protected override DropReason? WhyBad(ulong offset, ulong control)
     {
-        if (Side.Pool.Locate(offset, _first, _sideLength, out uint index) is { } where)
-        {
-            Stats.Drop(where); // not one of our buffers: nothing to give back
-            return;
-        }
-        Stats.Drop(Descriptor.Length(control) > (uint)BufferSize ? DropReason.LengthTooLarge : DropReason.MissingEndOfPacket);
-        if (_states[index] == Posted)
-        {
-            _states[index] = Free;
-            _free[_freeCount++] = offset;
-        }
+        ulong relative = offset - _first;
+        if (!_buffers.TryIndex(relative, out uint index))
+            return BufferPool.WhyNot(relative, Side.Geometry.SideLength);
+        if ((uint)control > (uint)BufferSize)
+            return DropReason.LengthTooLarge;
+        if ((control & Descriptor.EndOfPacketBit) == 0)
+            return DropReason.MissingEndOfPacket;
+        return _states[index] == Posted ? null : DropReason.BufferNotOwned;
     }
 
-    private static void ThrowNotHeld(Packet packet) =>
-        throw new InvalidOperationException($"{packet} is not a received packet the application holds (returned twice, or never received here)");
+    /// <inheritdoc />
+    protected override DropReason? Claim(ulong offset, ulong control, out uint index)
+    {
+        ulong relative = offset - _first;
+        if (!_buffers.TryIndex(relative, out index))
+            return BufferPool.WhyNot(relative, Side.Geometry.SideLength);
+        if ((uint)control > (uint)BufferSize)
+            return DropReason.LengthTooLarge;
+        if (_states[index] != Posted)
+            return DropReason.BufferNotOwned; // also a buffer named twice in one chain: the first claim made it Held
+        _states[index] = Held;
+        return null;
+    }
+
+    /// <inheritdoc />
+    protected override void Release(ulong offset, uint index)
+    {
+        _states[index] = Free; // the device handed it over; it is posted again with the next free buffers
+        _free[_freeCount++] = offset;
+    }
+
+    /// <inheritdoc />
+    protected override void DropSegment(ulong offset, DropReason reason)
+    {
+        Stats.Drop(reason);
+        // A buffer of ours that was with the device (a completion with a bad length or flags, or part of a bad
+        // chain) is taken back, to be posted again, so nothing is lost. One not with the device stays where it is.
+        if (_buffers.TryIndex(offset - _first, out uint index) && _states[index] == Posted)
+            Release(offset, index);
+    }
 }

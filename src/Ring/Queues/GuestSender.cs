@@ -1,5 +1,6 @@
 using Ring.Doorbells;
 using Ring.Layout;
+using Ring.Memory;
 using Ring.Rings;
 using static Ring.Queues.BufferStates;
 
@@ -23,7 +24,7 @@ internal sealed unsafe class GuestSender : Sender
     private readonly RingPosition _completions;
     private readonly Doorbell _doorbell;
     private readonly ulong _first;
-    private readonly ulong _sideLength;
+    private readonly BufferIndexer _buffers;
     private readonly byte[] _states;
     private readonly ulong[] _free;  // a FIFO of free buffer offsets, _freeHead.._freeHead+_freeCount (mod size)
     private readonly uint _freeMask;
@@ -37,13 +38,13 @@ internal sealed unsafe class GuestSender : Sender
         _completions = side.Ring(side.Offsets.TxCompletion);
         _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: true);
         _first = side.Geometry.TxFirst(side.Index);
-        _sideLength = side.Geometry.SideLength;
         int n = side.Geometry.RingSize;
+        _buffers = new BufferIndexer(side.Geometry.BufferStride, n);
         _states = new byte[n];
         _free = new ulong[n];
         _freeMask = (uint)n - 1;
         for (int i = 0; i < n; i++)
-            _free[i] = _first + (ulong)i * (ulong)side.Pool.Stride;
+            _free[i] = _first + (ulong)i * (ulong)side.Geometry.BufferStride;
         _freeCount = n;
     }
 
@@ -86,56 +87,53 @@ internal sealed unsafe class GuestSender : Sender
         int n = Math.Min(packets.Length, _freeCount);
         ulong[] free = _free;
         byte[] states = _states;
+        var buffers = _buffers;
         uint head = _freeHead, mask = _freeMask;
         ulong first = _first;
-        var divider = Side.Pool.Divider;
         int region = Side.Region.Id;
         for (int i = 0; i < n; i++)
         {
             ulong offset = free[(head + (uint)i) & mask];
-            divider.TryDivide(offset - first, out uint index);
-            states[index] = Held;
+            states[buffers.IndexOf(offset - first)] = Held;
             packets[i] = new Packet(offset, 0, region);
         }
         _freeHead = head + (uint)n;
         _freeCount -= n;
-        Stats.Held += (ulong)n;
+        Stats.CountBuffers(0, n);
         return n;
     }
 
     /// <inheritdoc />
     protected override int SendBurst(ReadOnlySpan<Packet> packets)
     {
+        var buffers = _buffers;
         byte[] states = _states;
-        ulong first = _first, sideLength = _sideLength;
-        var divider = Side.Pool.Divider;
+        ulong first = _first;
         int region = Side.Region.Id;
         uint bufferSize = (uint)BufferSize;
         ulong bytes = 0;
+        ThrowIfBadChains(packets);
+        // Validate and claim first: a packet that is not ours changes nothing, and no entry is published for it.
         for (int i = 0; i < packets.Length; i++)
         {
             Packet p = packets[i];
-            ulong relative = p.Offset - first;
-            if (p.Region != region || relative >= sideLength || !divider.TryDivide(relative, out uint index)
-                || states[index] != Held || (uint)p.Length > bufferSize)
+            if (p.Region != region || !buffers.TryIndex(p.Offset - first, out uint index) || states[index] != Held
+                || (uint)p.Length > bufferSize)
             {
-                UndoClaims(packets[..i]);
-                ThrowNotSendable(p, bufferSize);
-                return 0;
+                for (int j = 0; j < i; j++)
+                    states[buffers.IndexOf(packets[j].Offset - first)] = Held;
+                throw NotSendable(p, bufferSize);
             }
             states[index] = Posted;
             bytes += (uint)p.Length;
         }
         var tx = new DescriptorWriter(_tx);
         for (int i = packets.Length - 1; i >= 0; i--) // back to front: the entry the device polls is stored last
-            tx.Write(i, packets[i].Offset, (uint)packets[i].Length, DescriptorFlags.EndOfPacket);
+            tx.Write(i, packets[i].Offset, (uint)packets[i].Length, packets[i].ContinuesInNext ? DescriptorFlags.None : DescriptorFlags.EndOfPacket);
         int n = packets.Length;
         _tx.Next += (uint)n;
         _inFlight += n;
-        Stats.PacketEntries += (ulong)n;
-        Stats.Packets += (ulong)n;
-        Stats.Bytes += bytes;
-        Stats.Held -= (ulong)n;
+        Stats.CountPackets(n, n, bytes, -n);
         _doorbell.Published(n);
         return n;
     }
@@ -143,43 +141,50 @@ internal sealed unsafe class GuestSender : Sender
     /// <inheritdoc />
     protected override void ReturnBurst(ReadOnlySpan<Packet> packets)
     {
+        var buffers = _buffers;
         byte[] states = _states;
-        var divider = Side.Pool.Divider;
         int region = Side.Region.Id;
         for (int i = 0; i < packets.Length; i++)
         {
             Packet p = packets[i];
-            ulong relative = p.Offset - _first;
-            if (p.Region != region || relative >= _sideLength || !divider.TryDivide(relative, out uint index) || states[index] != Held)
+            if (p.Region != region || !buffers.TryIndex(p.Offset - _first, out uint index) || states[index] != Held)
             {
                 for (int j = 0; j < i; j++)
-                {
-                    divider.TryDivide(packets[j].Offset - _first, out uint undo);
-                    states[undo] = Held;
-                }
+                    states[buffers.IndexOf(packets[j].Offset - _first)] = Held;
                 throw new InvalidOperationException($"{p} is not a rented buffer the application holds (sent or returned already, or never rented here)");
             }
             states[index] = Free;
         }
         foreach (var p in packets)
             PushFree(p.Offset);
-        Stats.Held -= (ulong)packets.Length;
+        Stats.CountBuffers(0, -packets.Length);
     }
 
     /// <summary>Takes back every buffer the device has completed: it becomes free to rent. A completion that names
     /// no buffer of ours, or one that is not with the device, is dropped and counted.</summary>
     private void Reap()
     {
+        if (ReapToWrap())
+            ReapToWrap(); // the rest, on the next lap: at most one ring's worth per reap, whatever the device writes
+    }
+
+    /// <summary>Reaps up to the ring's wrap; returns whether it reached it (more may wait on the next lap).</summary>
+    private bool ReapToWrap()
+    {
         var ring = new BufferReader(_completions);
+        int limit = ring.Limit(_states.Length);
+        var buffers = _buffers;
         byte[] states = _states;
+        ulong first = _first;
         int i = 0, reaped = 0;
-        for (; i < _states.Length; i++)
+        for (; i < limit; i++)
         {
             if (!ring.TryRead(i, out ulong offset))
                 break;
-            if (Side.Pool.Locate(offset, _first, _sideLength, out uint index) is { } reason)
+            ulong relative = offset - first;
+            if (!buffers.TryIndex(relative, out uint index))
             {
-                Stats.Drop(reason);
+                Stats.Drop(BufferPool.WhyNot(relative, Side.Geometry.SideLength));
                 continue;
             }
             if (states[index] != Posted)
@@ -192,10 +197,11 @@ internal sealed unsafe class GuestSender : Sender
             reaped++;
         }
         if (i == 0)
-            return;
+            return false;
         _completions.Next += (uint)i;
         _inFlight -= reaped;
-        Stats.BufferEntries += (ulong)i;
+        Stats.CountBuffers(i, 0);
+        return i == limit;
     }
 
     private void PushFree(ulong offset)
@@ -204,20 +210,8 @@ internal sealed unsafe class GuestSender : Sender
         _freeCount++;
     }
 
-    private void UndoClaims(ReadOnlySpan<Packet> claimed)
-    {
-        var divider = Side.Pool.Divider;
-        foreach (var p in claimed)
-        {
-            divider.TryDivide(p.Offset - _first, out uint index);
-            _states[index] = Held;
-        }
-    }
-
-    private static void ThrowNotSendable(Packet packet, uint bufferSize)
-    {
-        if ((uint)packet.Length > bufferSize)
-            throw new ArgumentOutOfRangeException(nameof(packet), packet.Length, $"a packet holds at most {bufferSize} bytes");
-        throw new InvalidOperationException($"{packet} is not a rented buffer the application holds (sent twice, or never rented here)");
-    }
+    /// <summary>What to throw for a packet a writer cannot send: too long, or not one it rented out.</summary>
+    internal static Exception NotSendable(Packet packet, uint bufferSize) => (uint)packet.Length > bufferSize
+        ? new ArgumentOutOfRangeException(nameof(packet), packet.Length, $"a packet holds at most {bufferSize} bytes")
+        : new InvalidOperationException($"{packet} is not a rented buffer the application holds (sent twice, or never rented here)");
 }

@@ -12,13 +12,40 @@ internal readonly unsafe struct HalfCounters(byte* block)
 {
     private readonly ulong* _block = (ulong*)block;
 
-    public ref ulong Packets => ref _block[HalfCountersLayout.PacketsOffset / sizeof(ulong)];
-    public ref ulong Bytes => ref _block[HalfCountersLayout.BytesOffset / sizeof(ulong)];
-    public ref ulong PacketEntries => ref _block[HalfCountersLayout.PacketEntriesOffset / sizeof(ulong)];
-    public ref ulong BufferEntries => ref _block[HalfCountersLayout.BufferEntriesOffset / sizeof(ulong)];
+    /// <summary>Packet-ring entries counted so far (the end-of-stream total).</summary>
+    public ulong PacketEntries => _block[HalfCountersLayout.PacketEntriesOffset / sizeof(ulong)];
+
+    /// <summary>Buffers the application holds now.</summary>
+    public ulong Held => _block[HalfCountersLayout.HeldOffset / sizeof(ulong)];
+
+    /// <summary>Where the doorbell counts its rings.</summary>
     public ulong* Doorbells => _block + HalfCountersLayout.DoorbellsOffset / sizeof(ulong);
-    public ref ulong Starved => ref _block[HalfCountersLayout.StarvedOffset / sizeof(ulong)];
-    public ref ulong Held => ref _block[HalfCountersLayout.HeldOffset / sizeof(ulong)];
+
+    /// <summary>Counts a burst on the packet ring: <paramref name="entries"/> entries, of which <paramref name="packets"/>
+    /// packets of <paramref name="bytes"/> bytes reached (or left) the application, which now holds
+    /// <paramref name="heldChange"/> more buffers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void CountPackets(int entries, int packets, ulong bytes, long heldChange)
+    {
+        ulong* b = _block;
+        b[HalfCountersLayout.PacketEntriesOffset / sizeof(ulong)] += (ulong)entries;
+        b[HalfCountersLayout.PacketsOffset / sizeof(ulong)] += (ulong)packets;
+        b[HalfCountersLayout.BytesOffset / sizeof(ulong)] += bytes;
+        b[HalfCountersLayout.HeldOffset / sizeof(ulong)] += (ulong)heldChange;
+    }
+
+    /// <summary>Counts <paramref name="entries"/> entries of the buffer ring, and the application's holding changing by
+    /// <paramref name="heldChange"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void CountBuffers(int entries, long heldChange)
+    {
+        ulong* b = _block;
+        b[HalfCountersLayout.BufferEntriesOffset / sizeof(ulong)] += (ulong)entries;
+        b[HalfCountersLayout.HeldOffset / sizeof(ulong)] += (ulong)heldChange;
+    }
+
+    /// <summary>Counts a rent that found no buffer, or a wait refused because the application holds every buffer.</summary>
+    public void CountStarved() => _block[HalfCountersLayout.StarvedOffset / sizeof(ulong)] += 1;
 
     /// <summary>Counts one drop for <paramref name="reason"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

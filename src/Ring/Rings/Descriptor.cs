@@ -21,6 +21,12 @@ internal struct Descriptor
     /// <summary>The flags in a control word.</summary>
     public static DescriptorFlags Flags(ulong control) => (DescriptorFlags)(ushort)(control >> DescriptorLayout.FlagsShift);
 
+    /// <summary>END_OF_PACKET in the control word.</summary>
+    public const ulong EndOfPacketBit = (ulong)DescriptorFlags.EndOfPacket << DescriptorLayout.FlagsShift;
+
     /// <summary>The generation bit's position in the control word.</summary>
     public const int GenerationShift = DescriptorLayout.FlagsShift + 15;
+
+    /// <summary>The generation bit in the control word.</summary>
+    public const ulong GenerationBit = 1UL << GenerationShift;
 }

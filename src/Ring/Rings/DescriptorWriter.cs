@@ -4,24 +4,25 @@ using Ring.Layout;
 namespace Ring.Rings;
 
 /// <summary>
-/// One burst's view of a descriptor ring from the writer's place on. A burst is written back to front, so its
-/// first entry, the one the reader polls, is the last store: a reader that finds it ready finds the whole burst
-/// ready (x86 makes stores visible in program order; elsewhere each release store orders the ones before it), and
-/// the line the reader spins on is written once per burst.
+/// One burst's view of a descriptor ring from the writer's place on, across the wrap if the burst crosses it. A
+/// burst is written back to front, so its first entry, the one the reader polls, is the last store: a reader that
+/// finds it ready finds the whole burst ready (x86 makes stores visible in program order; elsewhere each release
+/// store orders the ones before it), and the line the reader spins on is written once per burst.
 /// </summary>
 internal readonly unsafe ref struct DescriptorWriter
 {
-    private readonly Descriptor* _entries;
-    private readonly uint _first;
-    private readonly uint _mask;
-    private readonly int _log2;
+    private readonly Descriptor* _first;
+    private readonly Descriptor* _start;
+    private readonly int _beforeWrap;
+    private readonly ulong _generation;
 
     public DescriptorWriter(RingPosition ring)
     {
-        _entries = (Descriptor*)ring.Entries;
-        _first = ring.Next;
-        _mask = ring.Mask;
-        _log2 = ring.Log2;
+        uint slot = ring.Next & ring.Mask;
+        _start = (Descriptor*)ring.Entries;
+        _first = _start + slot;
+        _beforeWrap = (int)(ring.Mask + 1 - slot);
+        _generation = (~(ulong)(ring.Next >> ring.Log2) & 1) << Descriptor.GenerationShift;
     }
 
     /// <summary>
@@ -32,10 +33,19 @@ internal readonly unsafe ref struct DescriptorWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int i, ulong bufferOffset, uint length, DescriptorFlags flags)
     {
-        uint n = _first + (uint)i;
-        Descriptor* entry = _entries + (n & _mask);
+        Descriptor* entry;
+        ulong generation;
+        if (i < _beforeWrap)
+        {
+            entry = _first + i;
+            generation = _generation;
+        }
+        else
+        {
+            entry = _start + (i - _beforeWrap); // the next lap: the other generation
+            generation = _generation ^ Descriptor.GenerationBit;
+        }
         entry->BufferOffset = bufferOffset;
-        ulong generation = (~(ulong)(n >> _log2) & 1) << Descriptor.GenerationShift;
         Volatile.Write(ref entry->Control, Descriptor.ControlWord(length, flags) | generation); // R1
     }
 }
