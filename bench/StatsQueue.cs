@@ -25,14 +25,10 @@ public sealed class StatsQueue
     public long DoorbellsToDevice { get; set; }
     /// <summary>Doorbells the device rang to wake the guest.</summary>
     public long DoorbellsToGuest { get; set; }
-    /// <summary>The guest's sleeps on its doorbell.</summary>
-    public SleepCounters GuestSleeps { get; set; }
-    /// <summary>The device's sleeps on its doorbell.</summary>
-    public SleepCounters DeviceSleeps { get; set; }
-    /// <summary>Packets the guest received per wake-up, since the start; null before its first wake-up.</summary>
-    public double? GuestPacketsPerWakeup { get; set; }
-    /// <summary>Packets the device received per wake-up, since the start; null before its first wake-up.</summary>
-    public double? DevicePacketsPerWakeup { get; set; }
+    /// <summary>The guest's sleeps on its doorbell, and the packets it received per wake-up.</summary>
+    public StatsSleeps GuestSleeps { get; set; } = new();
+    /// <summary>The device's sleeps on its doorbell, and the packets it received per wake-up.</summary>
+    public StatsSleeps DeviceSleeps { get; set; } = new();
     /// <summary>Buffers the guest's application holds now.</summary>
     public long GuestHeld { get; set; }
     /// <summary>Buffers the device's application holds now.</summary>
@@ -59,10 +55,8 @@ public sealed class StatsQueue
             },
             DoorbellsToDevice = now.GuestReceiver.Doorbells + now.GuestSender.Doorbells,
             DoorbellsToGuest = now.DeviceSender.Doorbells + now.DeviceReceiver.Doorbells,
-            GuestSleeps = now.GuestSleeps,
-            DeviceSleeps = now.DeviceSleeps,
-            GuestPacketsPerWakeup = PerWakeup(now.GuestReceiver.Packets, now.GuestSleeps),
-            DevicePacketsPerWakeup = PerWakeup(now.DeviceReceiver.Packets, now.DeviceSleeps),
+            GuestSleeps = StatsSleeps.Of(now.GuestSleeps, now.GuestReceiver.Packets),
+            DeviceSleeps = StatsSleeps.Of(now.DeviceSleeps, now.DeviceReceiver.Packets),
             GuestHeld = now.GuestReceiver.Held + now.GuestSender.Held,
             DeviceHeld = now.DeviceSender.Held + now.DeviceReceiver.Held,
             GuestStarved = now.GuestReceiver.Starved + now.GuestSender.Starved,
@@ -74,9 +68,6 @@ public sealed class StatsQueue
         AddDrops(queue.Drops, TxCompletionRing, now.GuestSender);
         return queue;
     }
-
-    private static double? PerWakeup(long packets, SleepCounters sleeps) =>
-        sleeps.Wakeups == 0 ? null : (double)packets / sleeps.Wakeups;
 
     private static void AddDrops(Dictionary<string, Dictionary<string, long>> drops, string ring, PacketCounters reader)
     {

@@ -31,8 +31,8 @@ internal static class StatsText
                 + $"tx {Ring(q, StatsQueue.TxRing, s)}, tx completion {Ring(q, StatsQueue.TxCompletionRing, s)}");
             text.AppendLine($"  drops       {Drops(q)}");
             text.AppendLine($"  doorbells   guest to device {q.DoorbellsToDevice}, device to guest {q.DoorbellsToGuest}");
-            text.AppendLine($"  sleeps      guest  {Sleeps(q.GuestSleeps, q.GuestPacketsPerWakeup)}");
-            text.AppendLine($"              device {Sleeps(q.DeviceSleeps, q.DevicePacketsPerWakeup)}");
+            text.AppendLine($"  sleeps      guest  {Sleeps(q.GuestSleeps)}");
+            text.AppendLine($"              device {Sleeps(q.DeviceSleeps)}");
             text.AppendLine($"  buffers     held by the application: guest {q.GuestHeld}, device {q.DeviceHeld}; "
                 + $"rents that found none: guest {q.GuestStarved}, device {q.DeviceStarved}");
         }
@@ -54,7 +54,7 @@ internal static class StatsText
         : string.Join("; ", q.Drops.Select(ring => $"{ring.Key.Replace('_', ' ')} ring: "
             + string.Join(", ", ring.Value.Select(reason => $"{reason.Key} {reason.Value}"))));
 
-    private static string Sleeps(Ring.SleepCounters sleeps, double? perWakeup) =>
+    private static string Sleeps(StatsSleeps sleeps) =>
         $"{sleeps.Sleeps} sleeps, {sleeps.Wakeups} wake-ups ({sleeps.SpuriousWakeups} spurious, {sleeps.Timeouts} timeouts), "
-        + $"{(perWakeup is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) : "-")} packets per wake-up";
+        + $"{(sleeps.PacketsPerWakeup is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) : "-")} packets per wake-up";
 }

@@ -43,7 +43,7 @@ public sealed class ExitCodeTests : IDisposable
         { "Consumer", ["--bogus"], "unknown option '--bogus'" },
         { "Consumer", ["extra"], "unexpected argument 'extra'" },
         { "Producer", ["--size", "4"], "--size must be" },
-        { "bench", [], "no command given: one of pair, rtt, sweep, refs, plot, micro, stats" },
+        { "bench", [], "no command given: one of pair, rtt, sweep, refs, plot, micro, ping-demo, stats" },
         { "bench", ["nosuch"], "unknown command 'nosuch'" },
         { "bench", ["stats", "--region", "x", "--watch", "0"], "--watch must be" },
         { "bench", ["plot", "a", "b"], "unexpected argument 'b'" },

@@ -29,6 +29,7 @@ public sealed class HelpTests : IDisposable
         { "bench", "refs", typeof(RefsOptions) },
         { "bench", "plot", typeof(PlotOptions) },
         { "bench", "micro", typeof(MicroOptions) },
+        { "bench", "ping-demo", typeof(PingDemoOptions) },
         { "bench", "stats", typeof(StatsOptions) },
     };
 

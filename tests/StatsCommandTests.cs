@@ -69,7 +69,7 @@ public sealed class StatsCommandTests : IDisposable
         Assert.True(received.SequenceEqual(received.Order()) && received[^1] > received[0], $"rx packets did not grow: {string.Join(", ", received)}");
         Assert.Contains(samples, s => s!.Queues[0].Rx.PacketsPerSecond > 0);
         var last = samples[^1]!.Queues[0];
-        Assert.True(last.DoorbellsToGuest > 0 && last.GuestSleeps.Wakeups > 0 && last.GuestPacketsPerWakeup > 0, stats.Stdout);
+        Assert.True(last.DoorbellsToGuest > 0 && last.GuestSleeps.Wakeups > 0 && last.GuestSleeps.PacketsPerWakeup > 0, stats.Stdout);
         Assert.Equal(pair[0].Summary().Received, (ulong)received[^1]); // the last block holds the final counts
     }
 

@@ -76,7 +76,8 @@ public sealed class StatsSampleTests
             deviceReceiverDrops ?? none);
         var guestSender = new PacketCounters(deviceReceived, deviceReceived * 64, deviceReceived, deviceReceived, 0, 0, 0, none);
         var queue = new QueueSnapshot(0, guestReceiver, guestSender, deviceSender, deviceReceiver, default, default);
-        return new RegionSnapshot("/dev/shm/ring-unit", RegionState.Running, "DriverOk", "EndOfStream", 1, 2,
+        return new RegionSnapshot("/dev/shm/ring-unit", RegionState.Running, RegionStatus.DriverOk | RegionStatus.FeaturesOk,
+            RegionFeatures.EndOfStream, 1, 2,
             WaitMode.Poll, WaitMode.Event, 1024, 2048, [queue]);
     }
 }
