@@ -115,8 +115,13 @@ internal sealed class ChildProcess : IDisposable
             return;
         try
         {
-            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            kill.WaitForExit(grace);
+            // Its output captured: when the program exits just before, kill's "No such process" is not bench's to print.
+            var info = NewStartInfo();
+            info.FileName = "kill";
+            info.ArgumentList.Add("-TERM");
+            info.ArgumentList.Add(_process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var kill = Process.Start(info);
+            kill?.WaitForExit(grace);
         }
         catch (System.ComponentModel.Win32Exception)
         {
