@@ -1,3 +1,5 @@
+using Ring;
+
 namespace Bench;
 
 /// <summary>One direction of one queue pair as <c>bench stats</c> shows it.</summary>
@@ -15,7 +17,7 @@ public sealed class StatsTraffic
     public double? BytesPerSecond { get; set; }
 
     /// <summary>The direction from the receiving half's counters now and, when there was one, an interval ago.</summary>
-    public static StatsTraffic Of(Ring.PacketCounters receiver, Ring.PacketCounters sender, Ring.PacketCounters? receiverBefore, double seconds) => new()
+    public static StatsTraffic Of(PacketCounters receiver, PacketCounters sender, PacketCounters? receiverBefore, double seconds) => new()
     {
         Packets = receiver.Packets,
         Bytes = receiver.Bytes,
