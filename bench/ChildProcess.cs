@@ -105,6 +105,32 @@ internal sealed class ChildProcess : IDisposable
         return _process.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero);
     }
 
+    /// <summary>
+    /// Asks it to stop with SIGTERM (the Ring programs then leave their region cleanly and exit 130) and kills it
+    /// when it is still running after <paramref name="grace"/>. No-op once exited.
+    /// </summary>
+    public void Stop(TimeSpan grace)
+    {
+        if (!Running)
+            return;
+        try
+        {
+            // Its output captured: when the program exits just before, kill's "No such process" is not bench's to print.
+            var info = NewStartInfo();
+            info.FileName = "kill";
+            info.ArgumentList.Add("-TERM");
+            info.ArgumentList.Add(_process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var kill = Process.Start(info);
+            kill?.WaitForExit(grace);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No kill(1): fall through to SIGKILL.
+        }
+        if (!_process.WaitForExit(grace))
+            Kill();
+    }
+
     /// <summary>Kills it and everything it started.</summary>
     public void Kill()
     {

@@ -22,6 +22,8 @@ internal static class MicroCommand
             .AddFilter(new GlobFilter([options.Filter]))
             .WithArtifactsPath(Path.Combine(options.Out, "micro"));
         var summary = BenchmarkRunner.Run<BurstBenchmarks>(config);
+        if (summary.BenchmarksCases.Length == 0)
+            throw new ArgumentException($"--filter '{options.Filter}' matches no benchmark");
         return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? ExitCodes.Failure : ExitCodes.Ok;
     }
 }

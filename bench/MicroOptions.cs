@@ -1,4 +1,5 @@
 using CommandLine;
+using CommandLine.Text;
 
 namespace Bench;
 
@@ -11,4 +12,12 @@ public sealed class MicroOptions
 
     [Option("out", Default = "results", HelpText = "Folder for BenchmarkDotNet's artifacts (reports), under <out>/micro.")]
     public string Out { get; set; } = "results";
+
+    /// <summary>The usage example <c>--help</c> prints.</summary>
+    [Usage(ApplicationAlias = "bench")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("Only the RX burst", new UnParserSettings { SkipDefault = true },
+            new MicroOptions { Filter = "*Rx*" }),
+    ];
 }

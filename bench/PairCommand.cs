@@ -13,7 +13,9 @@ internal static class PairCommand
 {
     public static int Run(PairOptions options)
     {
-        var result = Execute(options, out string table);
+        using var interrupt = new InterruptSignal();
+        // The progress line names the region, for bench stats --region to watch it.
+        var result = Execute(options, out string table, interrupt.Token, options.Json ? null : $"pair on {options.RegionOrDefault("pair")}");
         Console.WriteLine(table);
         if (options.Refs)
         {
@@ -22,11 +24,19 @@ internal static class PairCommand
         }
         if (options.Json)
             Console.WriteLine(result.ToJson());
-        return result.Clean ? ExitCodes.Ok : ExitCodes.VerificationFailed;
+        if (result.Clean)
+            return ExitCodes.Ok;
+        Console.Error.WriteLine($"bench: pair verification failed: {result.Sent} sent, {result.Received} received, "
+            + $"{result.Bad} bad, {result.Missing} missing, {result.Dropped} dropped");
+        return ExitCodes.VerificationFailed;
     }
 
-    /// <summary>Runs the pair and returns the combined result; throws RunFailedException when a program fails.</summary>
-    public static PairResult Execute(PairOptions options, out string table)
+    /// <summary>
+    /// Runs the pair and returns the combined result; throws RunFailedException when a program fails, and
+    /// OperationCanceledException when <paramref name="cancel"/> fires (both programs are stopped first). With a
+    /// <paramref name="progressLabel"/>, shows the run's progress under that label on a terminal (<see cref="PairProgress"/>).
+    /// </summary>
+    public static PairResult Execute(PairOptions options, out string table, CancellationToken cancel = default, string? progressLabel = null)
     {
         var direction = DirectionNames.Parse(options.Direction);
         var (mode, deviceMode) = options.ValidateTwoProcess();
@@ -46,7 +56,11 @@ internal static class PairCommand
             producerArgs = producerArgs.Concat(SendArgs(options));
 
         var timeout = TimeSpan.FromSeconds(options.Timeout ?? DefaultTimeout(options));
-        var (consumer, producer) = ProgramPair.Run("pair", region, options.Cpus, consumerArgs, producerArgs, timeout);
+        int senders = direction == Direction.Both ? 2 : 1;
+        using var progress = progressLabel is null ? null
+            : PairProgress.OnTerminal(progressLabel, region, options.Packets is null ? options.Seconds ?? SendPlan.DefaultSeconds : null,
+                options.Packets * senders);
+        var (consumer, producer) = ProgramPair.Run("pair", region, options.Cpus, consumerArgs, producerArgs, timeout, cancel);
         var result = PairResult.Combine(consumer, producer);
         result.RatePps = options.Rate;
         table = Table(result, consumer, producer, options.Cpus);

@@ -1,4 +1,5 @@
 using CommandLine;
+using CommandLine.Text;
 
 namespace Bench;
 
@@ -39,4 +40,11 @@ public sealed class PairOptions : TwoProcessOptions
     [Option("refs", HelpText = "Also run the reference programs (lean.c, floor.c, memif) and print Ring's figures as ratios of theirs.")]
     public bool Refs { get; set; }
 
+    /// <summary>The usage example <c>--help</c> prints.</summary>
+    [Usage(ApplicationAlias = "bench")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("Ten seconds of 1500-byte packets, both sides sleeping when idle", new UnParserSettings { SkipDefault = true },
+            new PairOptions { Seconds = 10, Size = 1500, Mode = "event" }),
+    ];
 }

@@ -32,7 +32,11 @@ internal static class PingDemoCommand
         Console.WriteLine(result);
         if (options.Json)
             Console.WriteLine(result.ToJson());
-        return result.AllAnswered ? ExitCodes.Ok : ExitCodes.VerificationFailed;
+        if (result.AllAnswered)
+            return ExitCodes.Ok;
+        Console.Error.WriteLine($"bench: ping-demo verification failed: {result.Received} of {result.Transmitted} answered by the guest, "
+            + $"{result.VethReceived} across the veth pair");
+        return ExitCodes.VerificationFailed;
     }
 
     /// <summary>Runs both pings; throws <see cref="RunFailedException"/> with one line when the network cannot be set up.</summary>

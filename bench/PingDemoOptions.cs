@@ -1,5 +1,6 @@
 using System.Globalization;
 using CommandLine;
+using CommandLine.Text;
 
 namespace Bench;
 
@@ -47,4 +48,12 @@ public sealed class PingDemoOptions
 
     /// <summary>The MTU both paths get: Ethernet's 1500, or what --size needs.</summary>
     public int Mtu => Math.Max(1500, Size + 20 + 8);
+
+    /// <summary>The usage example <c>--help</c> prints.</summary>
+    [Usage(ApplicationAlias = "bench")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("1000 pings of 1400 bytes at a guest that sleeps when idle", new UnParserSettings { SkipDefault = true },
+            new PingDemoOptions { Count = 1000, Size = 1400, Mode = "event" }),
+    ];
 }

@@ -18,7 +18,7 @@ internal static class PlotCommand
     {
         string json = Path.Combine(folder, "sweep.json");
         if (!File.Exists(json))
-            throw new RunFailedException($"{json} not found: give a sweep's results folder");
+            throw new ArgumentException($"{json} not found: give a sweep's results folder");
         var report = SweepReport.FromJson(File.ReadAllText(json)) ?? throw new RunFailedException($"{json} is empty");
         return SweepCharts.Write(folder, report.Points, report.Size);
     }

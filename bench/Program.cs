@@ -1,7 +1,7 @@
 using Bench;
 using Ring.Harness.Hosting;
 
-return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(PairOptions), typeof(RttOptions), typeof(SweepOptions), typeof(RefsOptions), typeof(PlotOptions), typeof(MicroOptions), typeof(PingDemoOptions)) switch
+return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(PairOptions), typeof(RttOptions), typeof(SweepOptions), typeof(RefsOptions), typeof(PlotOptions), typeof(MicroOptions), typeof(PingDemoOptions), typeof(StatsOptions)) switch
 {
     PairOptions pair => PairCommand.Run(pair),
     RttOptions rtt => RttCommand.Run(rtt),
@@ -10,5 +10,6 @@ return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(Pair
     PlotOptions plot => PlotCommand.Run(plot),
     MicroOptions micro => MicroCommand.Run(micro),
     PingDemoOptions pingDemo => PingDemoCommand.Run(pingDemo),
+    StatsOptions stats => StatsCommand.Run(stats),
     _ => ExitCodes.Ok,
 });

@@ -12,6 +12,12 @@ namespace Bench;
 /// </summary>
 internal static class ProgramPair
 {
+    /// <summary>How often the launcher looks at both programs (and at an interruption) while they run.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long a program asked to stop may take before it is killed.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>Runs both programs and returns their JSON summaries; throws <see cref="RunFailedException"/> on failure.</summary>
     /// <param name="what">The command, for error messages ("pair", "rtt").</param>
     /// <param name="region">The region name both programs use.</param>
@@ -19,23 +25,37 @@ internal static class ProgramPair
     /// <param name="consumerArgs">The consumer's arguments, including <c>--json</c>.</param>
     /// <param name="producerArgs">The producer's arguments, including <c>--json</c> and <c>--wait</c>.</param>
     /// <param name="timeout">How long both may take together.</param>
+    /// <param name="cancel">SIGINT or SIGTERM: both programs are asked to stop (SIGTERM, so they leave the region
+    /// cleanly) and <see cref="OperationCanceledException"/> is thrown.</param>
     public static (RunSummary Consumer, RunSummary Producer) Run(string what, string region, string cpus,
-        IEnumerable<string> consumerArgs, IEnumerable<string> producerArgs, TimeSpan timeout)
+        IEnumerable<string> consumerArgs, IEnumerable<string> producerArgs, TimeSpan timeout, CancellationToken cancel = default)
     {
         var (consumerCpu, producerCpu) = ParseCpus(cpus);
         var deadline = DateTime.UtcNow + timeout;
         using var consumer = ChildProcess.Start("Consumer", consumerCpu, consumerArgs);
         using var producer = ChildProcess.Start("Producer", producerCpu, producerArgs);
-        bool finished = consumer.WaitUntil(deadline) & producer.WaitUntil(deadline);
-        if (!finished)
+        while (consumer.Running || producer.Running)
         {
-            consumer.Kill();
-            producer.Kill();
-            File.Delete(Path.Combine("/dev/shm", "ring-" + region));
-            throw new RunFailedException($"{what} did not finish within {timeout.TotalSeconds:0} s; both processes killed\n"
-                + consumer.Describe() + "\n" + producer.Describe());
+            if (cancel.IsCancellationRequested)
+            {
+                consumer.Stop(StopGrace);
+                producer.Stop(StopGrace);
+                throw new OperationCanceledException(cancel);
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                consumer.Kill();
+                producer.Kill();
+                File.Delete(Path.Combine("/dev/shm", "ring-" + region));
+                throw new RunFailedException($"{what} did not finish within {timeout.TotalSeconds:0} s; both processes killed\n"
+                    + consumer.Describe() + "\n" + producer.Describe());
+            }
+            // The consumer owns the region: once it failed, the producer can only wait out its --wait.
+            if (!consumer.Running && LastJsonLine(consumer) is null && producer.Running)
+                producer.Stop(StopGrace);
+            cancel.WaitHandle.WaitOne(PollInterval);
         }
-        return (SummaryOf(consumer), SummaryOf(producer));
+        return Summaries(consumer, producer);
     }
 
     /// <summary>Checks <paramref name="cpus"/> ("0,1" or empty) and splits it into the consumer's and the producer's core.</summary>
@@ -58,14 +78,39 @@ internal static class ProgramPair
     /// <summary><paramref name="value"/> as the programs parse it.</summary>
     public static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 
-    private static RunSummary SummaryOf(ChildProcess child)
+    /// <summary>
+    /// Both programs' summaries. When one failed, throws <see cref="RunFailedException"/> with what it said and its
+    /// exit code, so <c>bench</c> exits as the program did (a bad <c>--ring-size</c> is 2, a foreign region 5). Of
+    /// two that failed, the one that did not merely lose its peer (6) is the cause.
+    /// </summary>
+    private static (RunSummary Consumer, RunSummary Producer) Summaries(ChildProcess consumer, ChildProcess producer)
+    {
+        var failed = new[] { consumer, producer }.Where(c => LastJsonLine(c) is null).ToList();
+        if (failed.Count > 0)
+        {
+            var cause = failed.FirstOrDefault(c => c.ExitCode != ExitCodes.PeerLost) ?? failed[0];
+            string why = cause.Stderr.Trim();
+            throw new RunFailedException(why.Length > 0 ? why : $"{cause.Name} exited with code {cause.ExitCode} and no summary",
+                ExitCodeOf(cause));
+        }
+        return (SummaryOf(consumer), SummaryOf(producer));
+    }
+
+    /// <summary>The summary line of a program that finished its run (exit 0, or 3 when packets were lost or bad).</summary>
+    private static string? LastJsonLine(ChildProcess child)
     {
         string? last = child.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
-        if (child.ExitCode is not (ExitCodes.Ok or ExitCodes.VerificationFailed) || last is null || !last.StartsWith('{'))
-        {
-            string why = child.Stderr.Trim();
-            throw new RunFailedException(why.Length > 0 ? why : $"{child.Name} exited with code {child.ExitCode} and no summary");
-        }
-        return RunSummary.FromJson(last) ?? throw new RunFailedException($"{child.Name} printed an empty summary");
+        return child.ExitCode is (ExitCodes.Ok or ExitCodes.VerificationFailed) && last is not null && last.StartsWith('{') ? last : null;
     }
+
+    private static RunSummary SummaryOf(ChildProcess child) =>
+        RunSummary.FromJson(LastJsonLine(child)!) ?? throw new RunFailedException($"{child.Name} printed an empty summary");
+
+    /// <summary>A failed program's exit code when it is one of <see cref="ExitCodes"/>; 1 otherwise (killed by a signal).</summary>
+    private static int ExitCodeOf(ChildProcess child) => child.ExitCode switch
+    {
+        ExitCodes.Usage or ExitCodes.RegionMissing or ExitCodes.RegionUnusable or ExitCodes.PeerLost
+            or ExitCodes.ProtocolViolation or ExitCodes.Interrupted => child.ExitCode,
+        _ => ExitCodes.Failure,
+    };
 }

@@ -38,7 +38,10 @@ internal static class RefsCommand
     public static int Run(RefsOptions options)
     {
         var report = Execute(options, Console.Error);
-        Console.WriteLine(report.Text);
+        if (report.Skipped is null)
+            Console.WriteLine(report.Text);
+        else
+            Console.Error.WriteLine($"bench: {report.Skipped}");
         if (options.Json)
             Console.WriteLine(report.ToJson());
         return report.Skipped is null ? ExitCodes.Ok : ExitCodes.Failure;

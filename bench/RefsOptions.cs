@@ -1,4 +1,5 @@
 using CommandLine;
+using CommandLine.Text;
 using Ring.Harness.Traffic;
 
 namespace Bench;
@@ -84,4 +85,12 @@ public sealed class RefsOptions
         Seconds = SendPlan.DefaultSeconds,
         Direction = direction == "both" ? BothSeparately : direction,
     };
+
+    /// <summary>The usage example <c>--help</c> prints.</summary>
+    [Usage(ApplicationAlias = "bench")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("Three rounds, device-to-guest only", new UnParserSettings { SkipDefault = true },
+            new RefsOptions { Rounds = 3, Direction = "rx" }),
+    ];
 }

@@ -15,7 +15,8 @@ internal static class RttCommand
 {
     public static int Run(RttOptions options)
     {
-        var result = Execute(options);
+        using var interrupt = new InterruptSignal();
+        var result = Execute(options, interrupt.Token);
         Console.WriteLine(result);
         if (result.Overlapped)
             Console.Error.WriteLine($"bench: warning: {result.Count} round trips took {result.Seconds:0.000} s, less than half of "
@@ -25,8 +26,9 @@ internal static class RttCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>Runs the ping-pong; throws RunFailedException when a program fails or echoes go missing.</summary>
-    public static RttResult Execute(RttOptions options)
+    /// <summary>Runs the ping-pong; throws RunFailedException when a program fails or echoes go missing, and
+    /// OperationCanceledException when <paramref name="cancel"/> fires (both programs are stopped first).</summary>
+    public static RttResult Execute(RttOptions options, CancellationToken cancel = default)
     {
         var (mode, deviceMode) = options.ValidateTwoProcess();
         if (options.Count is < 1 or > 1_000_000_000)
@@ -43,10 +45,11 @@ internal static class RttCommand
         // Generous: a slow-state futex round trip is under 40 us; allow 250 us each, plus the pacing.
         double pacedSeconds = options.Rate > 0 ? options.Count / options.Rate : 0;
         var timeout = TimeSpan.FromSeconds(options.Timeout ?? 30 + options.Count * 250e-6 + pacedSeconds);
-        var (consumer, producer) = ProgramPair.Run("rtt", region, options.Cpus, consumerArgs, producerArgs, timeout);
+        var (consumer, producer) = ProgramPair.Run("rtt", region, options.Cpus, consumerArgs, producerArgs, timeout, cancel);
         if (!consumer.Clean || !producer.Clean || producer.Received != (ulong)options.Count)
             throw new RunFailedException($"rtt: {options.Count} pings, {producer.Received} echoes back "
-                + $"(bad {consumer.Bad + producer.Bad}, missing {consumer.Missing + producer.Missing}, dropped {consumer.Dropped + producer.Dropped})");
+                + $"(bad {consumer.Bad + producer.Bad}, missing {consumer.Missing + producer.Missing}, dropped {consumer.Dropped + producer.Dropped})",
+                ExitCodes.VerificationFailed);
         return new RttResult
         {
             Mode = consumer.Mode,

@@ -1,4 +1,5 @@
 using CommandLine;
+using CommandLine.Text;
 
 namespace Bench;
 
@@ -19,4 +20,11 @@ public sealed class RttOptions : TwoProcessOptions
     [Option("size", Default = 64, HelpText = "Packet size in bytes.")]
     public int Size { get; set; } = 64;
 
+    /// <summary>The usage example <c>--help</c> prints.</summary>
+    [Usage(ApplicationAlias = "bench")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("100000 round trips with both sides sleeping on the doorbell between pings", new UnParserSettings { SkipDefault = true },
+            new RttOptions { Count = 100_000, Mode = "event" }),
+    ];
 }

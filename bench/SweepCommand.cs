@@ -25,7 +25,10 @@ internal static class SweepCommand
 
     public static int Run(SweepOptions options)
     {
-        var report = Execute(options, Console.Error);
+        using var interrupt = new InterruptSignal();
+        // Progress (which point runs, re-runs, the live pair line) only on a terminal, and not with --json.
+        bool live = !Console.IsErrorRedirected && !options.Json;
+        var report = Execute(options, live ? Console.Error : TextWriter.Null, interrupt.Token, live);
         Console.WriteLine(Table(report));
         Console.WriteLine(report.AdvisorHeader);
         foreach (string line in report.AdviceLines)
@@ -35,24 +38,45 @@ internal static class SweepCommand
         Console.WriteLine($"wrote {report.Directory}/sweep.csv, sweep.json, latency.png, cpu.png");
         if (options.Json)
             Console.WriteLine(report.ToJson());
-        return report.Points.All(p => p.Usable) ? ExitCodes.Ok : ExitCodes.VerificationFailed;
+        return ExitCode(report);
+    }
+
+    /// <summary>0 when every point ran clean; else one line on standard error naming the points, and 1 when a point
+    /// failed to run, 3 when every point ran but one lost, spoiled or dropped packets.</summary>
+    private static int ExitCode(SweepReport report)
+    {
+        var failed = report.Points.Where(p => p.Error is not null).ToList();
+        var unclean = report.Points.Where(p => p.Error is null && !p.Clean).ToList();
+        if (failed.Count == 0 && unclean.Count == 0)
+            return ExitCodes.Ok;
+        static string Names(IEnumerable<SweepPoint> points) => string.Join(", ", points.Select(p => $"{p.Mode} @ {Offered(p.RatePps)}"));
+        var parts = new List<string>();
+        if (failed.Count > 0)
+            parts.Add($"{failed.Count} point(s) failed to run ({Names(failed)})");
+        if (unclean.Count > 0)
+            parts.Add($"{unclean.Count} point(s) lost, spoiled or dropped packets ({Names(unclean)})");
+        Console.Error.WriteLine($"bench: sweep: {string.Join("; ", parts)} of {report.Points.Count}");
+        return failed.Count > 0 ? ExitCodes.Failure : ExitCodes.VerificationFailed;
     }
 
     /// <summary>
     /// Runs every point, each bracketed by <c>floors spin</c> probes when gcc can build floors.c; re-runs (up to
     /// <see cref="MaxTries"/> tries in all) the points whose state changed during them or differs from the sweep's
     /// majority state; writes the four files and returns the report. Says on <paramref name="progress"/> which
-    /// point runs, about how long is left, and which point was re-run and why.
+    /// point runs, about how long is left, and which point was re-run and why; when <paramref name="live"/>, each
+    /// pair run also shows its progress line there (<see cref="PairProgress"/>). <paramref name="cancel"/> stops the
+    /// running pair and throws OperationCanceledException.
     /// </summary>
-    public static SweepReport Execute(SweepOptions options, TextWriter progress)
+    public static SweepReport Execute(SweepOptions options, TextWriter progress, CancellationToken cancel = default, bool live = false)
     {
         options.Validate();
         using var probe = SpeedProbe.Open(progress);
-        return Execute(options, progress, probe);
+        return Execute(options, progress, probe, cancel, live);
     }
 
     /// <summary><see cref="Execute(SweepOptions, TextWriter)"/> with the given speed-state probe.</summary>
-    public static SweepReport Execute(SweepOptions options, TextWriter progress, SpeedProbe probe)
+    public static SweepReport Execute(SweepOptions options, TextWriter progress, SpeedProbe probe, CancellationToken cancel = default,
+        bool live = false)
     {
         options.Validate();
         var modes = options.ModeList();
@@ -69,14 +93,15 @@ internal static class SweepCommand
             {
                 int done = report.Points.Count;
                 double perPoint = done == 0 ? options.Seconds + StartSeconds : clock.Elapsed.TotalSeconds / done;
-                progress.WriteLine($"[{done + 1}/{total}] {mode} @ {Offered(rate)}, ~{perPoint * (total - done):0} s left");
-                report.Points.Add(RunPoint(options, mode, rate, probe));
+                string point = $"[{done + 1}/{total}] {mode} @ {Offered(rate)}";
+                progress.WriteLine($"{point}, ~{perPoint * (total - done):0} s left");
+                report.Points.Add(RunPoint(options, mode, rate, probe, live ? point : null, cancel));
             }
         }
         if (probe.Available)
         {
             report.MajorityState = MajorityState(report.Points, probe.LastState);
-            RerunOffState(options, report, probe, progress);
+            RerunOffState(options, report, probe, progress, live, cancel);
             foreach (var p in report.Points)
                 p.OffState = p.State != report.MajorityState;
         }
@@ -142,7 +167,8 @@ internal static class SweepCommand
     /// then the latest). A try whose probe before already shows the other state cannot come out in the majority
     /// state, so its pair is not run.
     /// </summary>
-    private static void RerunOffState(SweepOptions options, SweepReport report, SpeedProbe probe, TextWriter progress)
+    private static void RerunOffState(SweepOptions options, SweepReport report, SpeedProbe probe, TextWriter progress, bool live,
+        CancellationToken cancel)
     {
         string majority = report.MajorityState;
         int off = report.Points.Count(p => p.State != majority);
@@ -166,7 +192,7 @@ internal static class SweepCommand
                     continue;
                 }
                 progress.WriteLine($"re-run {what} (try {attempt}/{MaxTries}): {Why(kept, majority)}");
-                var again = RunPoint(options, kept.Mode, kept.RatePps, probe, before);
+                var again = RunPoint(options, kept.Mode, kept.RatePps, probe, live ? $"re-run {what}" : null, cancel, before);
                 report.Points[i] = Better(kept, again, majority);
                 report.Points[i].Tries = attempt;
             }
@@ -195,15 +221,17 @@ internal static class SweepCommand
         return Rank(older, majority) > Rank(newer, majority) ? older : newer;
     }
 
-    /// <summary>One try of one point, between two probes (the one before given when already taken).</summary>
-    private static SweepPoint RunPoint(SweepOptions options, string mode, double rate, SpeedProbe probe, double? spinBefore = null)
+    /// <summary>One try of one point, between two probes (the one before given when already taken); its pair shows
+    /// its progress under <paramref name="label"/> when given.</summary>
+    private static SweepPoint RunPoint(SweepOptions options, string mode, double rate, SpeedProbe probe, string? label,
+        CancellationToken cancel, double? spinBefore = null)
     {
         double before = spinBefore ?? probe.Spin();
         var pair = new PairOptions { Mode = mode, Rate = rate, Seconds = options.Seconds, Size = options.Size, Cpus = options.Cpus };
         SweepPoint point;
         try
         {
-            point = SweepPoint.Of(mode, rate, PairCommand.Execute(pair, out _));
+            point = SweepPoint.Of(mode, rate, PairCommand.Execute(pair, out _, cancel, label));
         }
         catch (RunFailedException e)
         {

@@ -1,6 +1,7 @@
 using Ring.Harness.Hosting;
 using System.Globalization;
 using CommandLine;
+using CommandLine.Text;
 
 namespace Bench;
 
@@ -69,4 +70,12 @@ public sealed class SweepOptions
             double.TryParse(item, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && valid(value)
                 ? value
                 : throw new ArgumentException($"{option}: '{item}' is not a valid value")).ToList();
+
+    /// <summary>The usage example <c>--help</c> prints.</summary>
+    [Usage(ApplicationAlias = "bench")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("Two modes at three offered loads, one second per point", new UnParserSettings { SkipDefault = true },
+            new SweepOptions { Modes = "poll,event", Rates = "1000,100000,0", Seconds = 1 }),
+    ];
 }

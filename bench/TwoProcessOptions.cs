@@ -16,7 +16,7 @@ public abstract class TwoProcessOptions
     [Option("device-mode", HelpText = "How the producer waits: poll, event or hybrid (default: as --mode).")]
     public string? DeviceMode { get; set; }
 
-    [Option("poll-us", HelpText = "Hybrid poll budget in microseconds, for whichever side runs hybrid.")]
+    [Option("poll-us", HelpText = "Hybrid poll budget in microseconds, for whichever side runs hybrid (default 50).")]
     public double? PollMicros { get; set; }
 
     [Option("cpus", Default = "0,1", HelpText = "Cores for the consumer and the producer (taskset); empty: no pinning.")]

@@ -36,7 +36,7 @@ public sealed class ErrorPathTests : IDisposable
     {
         var result = _runner.Run(program, [.. arguments, "--region", _runner.Region]);
 
-        AssertFailedWithOneLine(result, program, ExitCodes.Usage, phrase);
+        ProgramAssert.FailedWithOneLine(result, program, ExitCodes.Usage, phrase);
         Assert.False(File.Exists(_runner.RegionFile), $"a rejected command line created {_runner.RegionFile}\n{result}");
     }
 
@@ -51,7 +51,7 @@ public sealed class ErrorPathTests : IDisposable
         Assert.True(result.Stdout.Contains("--region", StringComparison.Ordinal)
             && result.Stdout.Contains(option, StringComparison.Ordinal), $"no usage on stdout\n{result}");
         Assert.True(result.Stderr.Length == 0, $"help wrote to stderr\n{result}");
-        AssertNoStackTrace(result);
+        ProgramAssert.NoStackTrace(result);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class ErrorPathTests : IDisposable
     {
         var result = _runner.Run("Producer", "--region", _runner.Region, "--wait", "0");
 
-        AssertFailedWithOneLine(result, "Producer", ExitCodes.RegionMissing, "not found");
+        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionMissing, "not found");
     }
 
     [Theory]
@@ -76,7 +76,7 @@ public sealed class ErrorPathTests : IDisposable
 
         var result = _runner.Run("Producer", "--region", _runner.Region);
 
-        AssertFailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "not a Ring region");
+        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "not a Ring region");
         Assert.Equal(bytes, File.ReadAllBytes(_runner.RegionFile)); // a foreign file is never written to
     }
 
@@ -89,7 +89,7 @@ public sealed class ErrorPathTests : IDisposable
 
         var result = _runner.Run("Producer", "--region", copy);
 
-        AssertFailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "version");
+        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "version");
         Assert.False(consumer.HasExited, "the consumer of the original region exited");
     }
 
@@ -109,7 +109,7 @@ public sealed class ErrorPathTests : IDisposable
 
         var result = _runner.Run("Producer", "--region", copy);
 
-        AssertFailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "corrupt header");
+        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "corrupt header");
         Assert.False(consumer.HasExited, "the consumer of the original region exited");
     }
 
@@ -122,7 +122,7 @@ public sealed class ErrorPathTests : IDisposable
 
         var second = _runner.Run("Producer", "--region", _runner.Region, "--seconds", "1");
 
-        AssertFailedWithOneLine(second, "Producer", ExitCodes.RegionUnusable, "already");
+        ProgramAssert.FailedWithOneLine(second, "Producer", ExitCodes.RegionUnusable, "already");
         var results = _runner.WaitAll(PairDeadline, consumer, first);
         Assert.True(results.All(r => r.ExitCode == ExitCodes.Ok), $"the running pair was disturbed\n{ProgramRunner.Describe(results)}");
         var received = results[0].Summary();
@@ -135,7 +135,7 @@ public sealed class ErrorPathTests : IDisposable
     {
         var result = _runner.Run("Consumer", "--region", _runner.Region, "--attach-timeout", "1");
 
-        AssertFailedWithOneLine(result, "Consumer", ExitCodes.Failure, "timed out");
+        ProgramAssert.FailedWithOneLine(result, "Consumer", ExitCodes.Failure, "timed out");
         Assert.False(File.Exists(_runner.RegionFile), $"the consumer left {_runner.RegionFile} behind");
     }
 
@@ -144,7 +144,7 @@ public sealed class ErrorPathTests : IDisposable
     {
         var result = _runner.Run("Consumer", "--region", "/nonexistent-ring-dir/x");
 
-        AssertFailedWithOneLine(result, "Consumer", ExitCodes.Failure, "cannot create region /nonexistent-ring-dir/x");
+        ProgramAssert.FailedWithOneLine(result, "Consumer", ExitCodes.Failure, "cannot create region /nonexistent-ring-dir/x");
         Assert.DoesNotContain("unexpected", result.Stderr);
         Assert.DoesNotContain(".tmp-", result.Stderr);
     }
@@ -156,9 +156,9 @@ public sealed class ErrorPathTests : IDisposable
         var producer = _runner.Start("Producer", "--region", _runner.Region, "--wait", "30", "--size", "4096", "--packets", "10");
         var results = _runner.WaitAll(Deadline, producer, consumer);
 
-        AssertFailedWithOneLine(results[0], "Producer", ExitCodes.RegionUnusable, "fewer than the 4096");
+        ProgramAssert.FailedWithOneLine(results[0], "Producer", ExitCodes.RegionUnusable, "fewer than the 4096");
         // The producer never claimed the region, so the consumer was not left mid-handshake with a "dead" device.
-        AssertFailedWithOneLine(results[1], "Consumer", ExitCodes.Failure, "timed out");
+        ProgramAssert.FailedWithOneLine(results[1], "Consumer", ExitCodes.Failure, "timed out");
     }
 
     [Fact]
@@ -171,8 +171,8 @@ public sealed class ErrorPathTests : IDisposable
         consumer.Terminate();
         var results = _runner.WaitAll(Deadline, consumer, producer);
 
-        AssertFailedWithOneLine(results[0], "Consumer", ExitCodes.Interrupted, "interrupted");
-        AssertFailedWithOneLine(results[1], "Producer", ExitCodes.PeerLost, "left");
+        ProgramAssert.FailedWithOneLine(results[0], "Consumer", ExitCodes.Interrupted, "interrupted");
+        ProgramAssert.FailedWithOneLine(results[1], "Producer", ExitCodes.PeerLost, "left");
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class ErrorPathTests : IDisposable
         producer.Kill();
         var result = _runner.WaitAll(Deadline, consumer)[0];
 
-        AssertFailedWithOneLine(result, "Consumer", ExitCodes.PeerLost, "died");
+        ProgramAssert.FailedWithOneLine(result, "Consumer", ExitCodes.PeerLost, "died");
     }
 
     [Fact]
@@ -202,7 +202,7 @@ public sealed class ErrorPathTests : IDisposable
         consumer.Kill();
         var result = _runner.WaitAll(Deadline, producer)[0];
 
-        AssertFailedWithOneLine(result, "Producer", ExitCodes.PeerLost, "died");
+        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.PeerLost, "died");
     }
 
     [Fact]
@@ -212,7 +212,7 @@ public sealed class ErrorPathTests : IDisposable
 
         var second = _runner.Run("Consumer", "--region", _runner.Region, "--attach-timeout", "1");
 
-        AssertFailedWithOneLine(second, "Consumer", ExitCodes.RegionUnusable, "in use");
+        ProgramAssert.FailedWithOneLine(second, "Consumer", ExitCodes.RegionUnusable, "in use");
         var producer = _runner.Start("Producer", "--region", _runner.Region, "--packets", "1000", "--json");
         var results = _runner.WaitAll(PairDeadline, owner, producer);
         Assert.True(results.All(r => r.ExitCode == ExitCodes.Ok), $"the first consumer's region was disturbed\n{ProgramRunner.Describe(results)}");
@@ -266,18 +266,4 @@ public sealed class ErrorPathTests : IDisposable
             return DeviceStatus.None;
         }
     }
-
-    private static void AssertFailedWithOneLine(ProgramRunner.Result result, string program, int exitCode, string phrase)
-    {
-        Assert.True(result.ExitCode == exitCode, $"exit code {result.ExitCode}, expected {exitCode}\n{result}");
-        string error = result.Stderr.TrimEnd('\n');
-        Assert.True(error.Trim().Length > 0 && !error.Contains('\n'), $"stderr is not exactly one non-empty line\n{result}");
-        Assert.True(error.StartsWith(program.ToLowerInvariant() + ": ", StringComparison.Ordinal)
-            && error.Contains(phrase, StringComparison.Ordinal), $"stderr does not say '{phrase}'\n{result}");
-        AssertNoStackTrace(result);
-    }
-
-    private static void AssertNoStackTrace(ProgramRunner.Result result) =>
-        Assert.False(result.Stdout.Contains("   at ", StringComparison.Ordinal)
-            || result.Stderr.Contains("   at ", StringComparison.Ordinal), $"a stack trace was printed\n{result}");
 }

@@ -1,4 +1,5 @@
 using CommandLine;
+using CommandLine.Text;
 using Ring;
 using Ring.Harness.Hosting;
 using Ring.Harness.Traffic;
@@ -40,4 +41,12 @@ public sealed class ConsumerOptions : LoopOptions
         OptionChecks.PacketSize(Size, BufferSize);
         return options;
     }
+
+    /// <summary>The usage example <c>--help</c> prints.</summary>
+    [Usage(ApplicationAlias = "Consumer")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("Create region demo with two queue pairs and sleep on the doorbell when idle", new UnParserSettings { SkipDefault = true },
+            new ConsumerOptions { Region = "demo", Queues = 2, Mode = "event" }),
+    ];
 }

@@ -1,4 +1,5 @@
 using CommandLine;
+using CommandLine.Text;
 using Ring;
 using Ring.Harness.Hosting;
 using Ring.Harness.Traffic;
@@ -39,4 +40,12 @@ public sealed class ProducerOptions : LoopOptions
             CoalesceTime = TimeSpan.FromMicroseconds(CoalesceMicros),
         });
     }
+
+    /// <summary>The usage example <c>--help</c> prints.</summary>
+    [Usage(ApplicationAlias = "Producer")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("Attach to region demo and send 1500-byte packets for ten seconds", new UnParserSettings { SkipDefault = true },
+            new ProducerOptions { Region = "demo", Size = 1500, Seconds = 10 }),
+    ];
 }
