@@ -81,7 +81,10 @@ public sealed class QueuePair
         if (_side.HasWaiter)
             throw new InvalidOperationException($"queue pair {Index} is waited on asynchronously: a poll loop's Idle cannot share its doorbell");
         if (workCount != 0)
-            return _idle.Idle(workCount, maxSleep); // touches nothing in the region
+        {
+            ObjectDisposedException.ThrowIf(_gate.IsClosed, this); // a plain read: this path touches nothing in the region
+            return _idle.Idle(workCount, maxSleep);
+        }
         _gate.Enter(this);
         try
         {
