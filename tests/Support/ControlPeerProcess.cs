@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Ring.Tests.Support;
+
+/// <summary>
+/// The ControlPeer program (tests/ControlPeer) as a second process: commands go to its stdin, its stdout lines are
+/// collected as they come, and it can be stopped, continued and killed with real signals. Disposing kills it.
+/// </summary>
+internal sealed partial class ControlPeerProcess : IDisposable
+{
+    private const int SIGKILL = 9;
+    private const int SIGCONT = 18;
+    private const int SIGSTOP = 19;
+
+    private readonly Process _process;
+    private readonly BlockingCollection<string> _lines = [];
+    private readonly ConcurrentQueue<string> _transcript = new();
+
+    private ControlPeerProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => Collect(e.Data, "");
+        process.ErrorDataReceived += (_, e) => Collect(e.Data, "stderr: ");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>The peer's pid.</summary>
+    public int Pid => _process.Id;
+
+    /// <summary>Starts ControlPeer with <paramref name="arguments"/>; with <paramref name="uid"/>, as that user (via setpriv).</summary>
+    public static ControlPeerProcess Start(string[] arguments, int? uid = null)
+    {
+        string binary = Path.Combine(AppContext.BaseDirectory, "ControlPeer");
+        Assert.True(File.Exists(binary), $"{binary} not found: the test project references tests/ControlPeer, build it");
+        var info = new ProcessStartInfo(uid is null ? binary : "setpriv")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (uid is { } id)
+            foreach (string option in new[] { $"--reuid={id}", $"--regid={id}", "--clear-groups", binary })
+                info.ArgumentList.Add(option);
+        foreach (string argument in arguments)
+            info.ArgumentList.Add(argument);
+        return new ControlPeerProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start ControlPeer"));
+    }
+
+    /// <summary>Waits for the next line starting with <paramref name="prefix"/> (skipping others); fails at the deadline.</summary>
+    public string Expect(string prefix, TimeSpan deadline)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var left = deadline - clock.Elapsed;
+            if (left <= TimeSpan.Zero || !_lines.TryTake(out string? line, left))
+            {
+                Assert.Fail($"ControlPeer (pid {Pid}) printed no line starting \"{prefix}\" within {deadline.TotalSeconds} s:\n{Transcript}");
+                return "";
+            }
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+                return line;
+        }
+    }
+
+    /// <summary>Sends one command line.</summary>
+    public void Send(string command)
+    {
+        _process.StandardInput.WriteLine(command);
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>SIGSTOP: the process keeps every descriptor but runs no more.</summary>
+    public void Stop() => Signal(SIGSTOP);
+
+    /// <summary>SIGCONT.</summary>
+    public void Continue() => Signal(SIGCONT);
+
+    /// <summary>SIGKILL, sent now; returns as soon as the signal is sent, not when the process is reaped.</summary>
+    public void KillNow() => Signal(SIGKILL);
+
+    /// <summary>Waits for the exit; returns the exit code. Fails at the deadline.</summary>
+    public int WaitForExit(TimeSpan deadline)
+    {
+        Assert.True(_process.WaitForExit(deadline), $"ControlPeer (pid {Pid}) did not exit within {deadline.TotalSeconds} s:\n{Transcript}");
+        _process.WaitForExit(); // drains the output events
+        return _process.ExitCode;
+    }
+
+    /// <summary>Everything printed so far.</summary>
+    public string Transcript => string.Join('\n', _transcript);
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                Signal(SIGCONT); // a stopped process dies of SIGKILL too, but say it plainly
+                _process.Kill();
+                _process.WaitForExit(ControlScope.Deadline);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // exited meanwhile
+        }
+        _process.Dispose();
+    }
+
+    private void Signal(int signal) => Assert.Equal(0, Kill(_process.Id, signal));
+
+    private void Collect(string? line, string label)
+    {
+        if (line is null)
+            return;
+        _transcript.Enqueue(label + line);
+        if (label.Length == 0)
+            _lines.Add(line);
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
