@@ -49,7 +49,7 @@ public sealed unsafe class ControlChannelTests(ITestOutputHelper output) : IDisp
         var second = _scope.Attach(listener, PeerRole.Device);
 
         var error = Assert.IsType<ControlException>(second.Error);
-        Assert.Equal(ControlReason.DeviceAlreadyAttached, error.Reason);
+        Assert.Equal(ControlReason.DeviceAlreadyAttached, error.Code);
         Assert.Contains($"a device is already attached (pid {Environment.ProcessId})", error.Message);
         Assert.DoesNotContain('\n', error.Message);
         Assert.Contains(second.Events, e => e.Kind == ControlEventKind.Refused && e.Status.Reason == ControlReason.DeviceAlreadyAttached);
@@ -85,7 +85,7 @@ public sealed unsafe class ControlChannelTests(ITestOutputHelper output) : IDisp
 
         var second = _scope.Attach(listener, PeerRole.Observer);
 
-        Assert.Equal(ControlReason.TooManyPeers, Assert.IsType<ControlException>(second.Error).Reason);
+        Assert.Equal(ControlReason.TooManyPeers, Assert.IsType<ControlException>(second.Error).Code);
     }
 
     [Fact]
@@ -210,7 +210,7 @@ public sealed unsafe class ControlChannelTests(ITestOutputHelper output) : IDisp
         var clock = Stopwatch.StartNew();
         var error = Assert.Throws<ControlException>(() => ControlClient.Connect(_scope.SocketPath, PeerRole.Device, TimeSpan.FromMilliseconds(300)));
 
-        Assert.Equal(ControlReason.Timeout, error.Reason);
+        Assert.Equal(ControlReason.Timeout, error.Code);
         Assert.Contains("the socket does not exist", error.Message);
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(3));
     }
@@ -300,7 +300,7 @@ public sealed unsafe class ControlChannelTests(ITestOutputHelper output) : IDisp
 
         var attempt = _scope.Attach(listener, PeerRole.Device);
 
-        Assert.Equal(ControlReason.TooManyPeers, Assert.IsType<ControlException>(attempt.Error).Reason);
+        Assert.Equal(ControlReason.TooManyPeers, Assert.IsType<ControlException>(attempt.Error).Code);
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2));
     }
 
@@ -404,7 +404,7 @@ public sealed unsafe class ControlChannelTests(ITestOutputHelper output) : IDisp
             device.Send(Encode(new RegionMessage(1, 4096, RegionAccess.ReadWrite)), unsealed);
 
             var error = Assert.IsType<ControlException>(ControlScope.Failure(connect));
-            Assert.Equal(ControlReason.RegionUnsealed, error.Reason);
+            Assert.Equal(ControlReason.RegionUnsealed, error.Code);
             Assert.Contains("region refused: seals 0x", error.Message);
             Assert.EndsWith("lack shrink, grow or seal (0x7)", error.Message);
             var bye = Assert.IsType<ByeMessage>(Decode(device.Receive(Short).Bytes));
@@ -423,7 +423,7 @@ public sealed unsafe class ControlChannelTests(ITestOutputHelper output) : IDisp
         device.Send(Encode(new RegionMessage(1, ControlScope.RegionLength * 2, RegionAccess.ReadWrite)), _scope.Region.Descriptor);
 
         var error = Assert.IsType<ControlException>(ControlScope.Failure(connect));
-        Assert.Equal(ControlReason.RegionTooSmall, error.Reason);
+        Assert.Equal(ControlReason.RegionTooSmall, error.Code);
     }
 
     [Fact]
@@ -437,7 +437,7 @@ public sealed unsafe class ControlChannelTests(ITestOutputHelper output) : IDisp
         device.Send(new byte[] { 0x52, 0x43, 0x54, 0x4C, 9, 0, 8, 0 });
 
         var error = Assert.IsType<ControlException>(ControlScope.Failure(connect));
-        Assert.Equal(ControlReason.BadMessage, error.Reason);
+        Assert.Equal(ControlReason.BadMessage, error.Code);
         Assert.EndsWith("unknown message type 9", error.Message);
     }
 

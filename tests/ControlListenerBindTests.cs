@@ -20,7 +20,7 @@ public sealed class ControlListenerBindTests : IDisposable
 
         var error = Assert.Throws<ControlException>(() => ControlListener.Bind(_scope.SocketPath, _scope.Region));
 
-        Assert.Equal(ControlReason.GuestAlreadyListening, error.Reason);
+        Assert.Equal(ControlReason.GuestAlreadyListening, error.Code);
         Assert.Equal($"{_scope.SocketPath} is in use by a live guest (pid {Environment.ProcessId})", error.Message);
     }
 
@@ -32,7 +32,7 @@ public sealed class ControlListenerBindTests : IDisposable
 
         var error = Assert.Throws<ControlException>(() => ControlListener.Bind(_scope.SocketPath, _scope.Region));
 
-        Assert.Equal(ControlReason.GuestAlreadyListening, error.Reason);
+        Assert.Equal(ControlReason.GuestAlreadyListening, error.Code);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class ControlListenerBindTests : IDisposable
 
         var error = Assert.Throws<ControlException>(() => ControlListener.Bind(_scope.SocketPath, _scope.Region));
 
-        Assert.Equal(ControlReason.SocketPathRefused, error.Reason);
+        Assert.Equal(ControlReason.SocketPathRefused, error.Code);
         Assert.EndsWith("is a symbolic link; refusing to follow it", error.Message);
         Assert.True(File.Exists(Path.Combine(_scope.Directory, "elsewhere.sock")));
     }
@@ -80,7 +80,7 @@ public sealed class ControlListenerBindTests : IDisposable
 
         var error = Assert.Throws<ControlException>(() => ControlListener.Bind(_scope.SocketPath, _scope.Region));
 
-        Assert.Equal(ControlReason.SocketPathRefused, error.Reason);
+        Assert.Equal(ControlReason.SocketPathRefused, error.Code);
         Assert.EndsWith("exists and is a regular file, not a socket", error.Message);
         Assert.Equal("precious", File.ReadAllText(_scope.SocketPath));
         Assert.False(File.Exists(_scope.SocketPath + ".lock"));
@@ -94,7 +94,7 @@ public sealed class ControlListenerBindTests : IDisposable
 
         var error = Assert.Throws<ControlException>(() => ControlListener.Bind(_scope.SocketPath, _scope.Region));
 
-        Assert.Equal(ControlReason.SocketPathRefused, error.Reason);
+        Assert.Equal(ControlReason.SocketPathRefused, error.Code);
         Assert.Contains("is owned by uid 65534", error.Message);
         Assert.True(File.Exists(_scope.SocketPath));
     }
@@ -106,7 +106,7 @@ public sealed class ControlListenerBindTests : IDisposable
 
         var error = Assert.Throws<ControlException>(() => ControlListener.Bind(path, _scope.Region));
 
-        Assert.Equal(ControlReason.SocketPathRefused, error.Reason);
+        Assert.Equal(ControlReason.SocketPathRefused, error.Code);
         Assert.Contains("a Unix socket path holds at most 107", error.Message);
     }
 

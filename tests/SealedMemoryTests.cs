@@ -62,7 +62,7 @@ public sealed unsafe class SealedMemoryTests
 
         var error = Assert.Throws<ControlException>(() => SealedMemory.Attach(fd!, Length, RegionAccess.ReadWrite));
 
-        Assert.Equal(ControlReason.RegionUnsealed, error.Reason);
+        Assert.Equal(ControlReason.RegionUnsealed, error.Code);
         Assert.True(fd!.IsClosed, "the refused descriptor is closed");
     }
 
@@ -77,7 +77,7 @@ public sealed unsafe class SealedMemoryTests
 
             var error = Assert.Throws<ControlException>(() => SealedMemory.Attach(fd!, Length, RegionAccess.ReadWrite));
 
-            Assert.Equal(ControlReason.RegionUnsealed, error.Reason);
+            Assert.Equal(ControlReason.RegionUnsealed, error.Code);
         }
         finally
         {
@@ -92,7 +92,7 @@ public sealed unsafe class SealedMemoryTests
 
         var error = Assert.Throws<ControlException>(() => SealedMemory.Attach(Duplicate(memory), Length + 1, RegionAccess.ReadWrite));
 
-        Assert.Equal(ControlReason.RegionTooSmall, error.Reason);
+        Assert.Equal(ControlReason.RegionTooSmall, error.Code);
         Assert.Equal($"region refused: the file has {Length} bytes, REGION says {Length + 1}", error.Message);
     }
 
@@ -103,7 +103,7 @@ public sealed unsafe class SealedMemoryTests
 
         var error = Assert.Throws<ControlException>(() => SealedMemory.Attach(memory.OpenReadOnly(), Length, RegionAccess.ReadWrite));
 
-        Assert.Equal(ControlReason.BadRegion, error.Reason);
+        Assert.Equal(ControlReason.BadRegion, error.Code);
     }
 
     [Fact]

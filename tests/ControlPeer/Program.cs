@@ -24,7 +24,7 @@ try
 }
 catch (ControlException e)
 {
-    Console.WriteLine($"error {e.Reason} {e.Message}");
+    Console.WriteLine($"error {e.Code} {e.Message}");
     return 2;
 }
 

@@ -148,8 +148,8 @@ internal static class ControlClient
         }
         catch (ControlException e)
         {
-            connection.SendBye(e.Reason, e.Message);
-            throw new ControlException(e.Reason, $"the guest at {path} (pid {connection.Peer.Pid}): {e.Message}");
+            connection.SendBye(e.Code, e.Message);
+            throw new ControlException(e.Code, $"the guest at {path} (pid {connection.Peer.Pid}): {e.Message}");
         }
     }
 
