@@ -203,7 +203,7 @@ public sealed class RunSummary
             + $"allocated {AllocBytes} B, {Gcs} GCs; cpu {Cpu:0.0}%, doorbells rung {DoorbellsRung}, sleeps {Sleeps}, wakeups {Wakeups} ({SpuriousWakeups} spurious, {SleepTimeouts} timeouts)"
             + (App.Length == 0 ? "" : $"; app {App}" + (Replied == 0 && AppDropped == 0 ? "" : $": replied {Replied}, dropped {Described(AppDropped, AppDrops)}"))
             + (Captured == 0 ? "" : $"; captured {Captured}")
-            + (Uplink.Length == 0 ? "" : $"; uplink {Uplink}: in {UplinkIn}, out {UplinkOut}, dropped {Described(UplinkDrops.Values.Sum(), UplinkDrops)}")
+            + (Uplink is "" or "gen" ? "" : $"; uplink {Uplink}: in {UplinkIn}, out {UplinkOut}, dropped {Described(UplinkDrops.Values.Sum(), UplinkDrops)}")
             + (Replayed == 0 ? "" : $"; replayed {Replayed} frames");
     }
 
