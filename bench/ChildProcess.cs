@@ -53,6 +53,22 @@ internal sealed class ChildProcess : IDisposable
         return new ChildProcess(program.ToLowerInvariant(), process, args);
     }
 
+    /// <summary>Starts <paramref name="program"/> (Consumer or Producer) with <paramref name="args"/> through
+    /// <paramref name="launcher"/>, a command that runs the one it is given in its place, as <c>ip netns exec NS</c>
+    /// does (the program then has the launcher's pid).</summary>
+    public static ChildProcess StartThrough(IReadOnlyList<string> launcher, string program, IEnumerable<string> args)
+    {
+        string binary = Path.Combine(AppContext.BaseDirectory, program);
+        if (!File.Exists(binary))
+            throw new RunFailedException($"{binary} not found: build the solution first");
+        var info = NewStartInfo();
+        info.FileName = launcher[0];
+        foreach (string arg in launcher.Skip(1).Append(binary).Concat(args))
+            info.ArgumentList.Add(arg);
+        var process = Process.Start(info) ?? throw new RunFailedException($"could not start {program}");
+        return new ChildProcess(program.ToLowerInvariant(), process, args);
+    }
+
     /// <summary>
     /// Runs <paramref name="file"/> (a path, or a name looked up on PATH) with <paramref name="args"/> to the end and
     /// returns its standard output. Throws <see cref="RunFailedException"/>, with everything it printed, when it
@@ -103,6 +119,20 @@ internal sealed class ChildProcess : IDisposable
     {
         var left = deadline - DateTime.UtcNow;
         return _process.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+    }
+
+    /// <summary>Asks it to stop with SIGTERM, as a service manager would; no-op once it exited.</summary>
+    public void Terminate()
+    {
+        try
+        {
+            if (Running)
+                Run("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+        }
+        catch (RunFailedException) when (!Running)
+        {
+            // It exited between the look and the signal.
+        }
     }
 
     /// <summary>Kills it and everything it started.</summary>

@@ -58,7 +58,9 @@ internal static class ProgramPair
     /// <summary><paramref name="value"/> as the programs parse it.</summary>
     public static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 
-    private static RunSummary SummaryOf(ChildProcess child)
+    /// <summary>The JSON summary on the last line of what <paramref name="child"/> printed (it ran with <c>--json</c>);
+    /// throws <see cref="RunFailedException"/> with its error line when it failed or printed none.</summary>
+    public static RunSummary SummaryOf(ChildProcess child)
     {
         string? last = child.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
         if (child.ExitCode is not (ExitCodes.Ok or ExitCodes.VerificationFailed) || last is null || !last.StartsWith('{'))

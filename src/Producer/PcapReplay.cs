@@ -30,7 +30,8 @@ internal sealed class PcapReplay
     private readonly Packet[] _spare = new Packet[BurstSize]; // fill buffers rented and not yet read into: [_spareNext, _spareCount)
     private int _spareNext;
     private int _spareCount;
-    private PcapReader? _capture;
+    private readonly FileStream _file;
+    private PcapReader? _capture; // this pass's reader over _file
     private int _pass;
     private long _passStart;   // Stopwatch ticks when the pass's first frame was read
     private long _firstStamp;  // the pass's first timestamp, ns
@@ -44,6 +45,7 @@ internal sealed class PcapReplay
     public PcapReplay(QueuePair pair, string path, long records, int loops, bool paced)
     {
         _finished = records == 0;
+        _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         _pair = pair;
         _reader = pair.Reader;
         _writer = pair.Writer;
@@ -136,7 +138,7 @@ internal sealed class PcapReplay
         }
         finally
         {
-            _capture?.Dispose();
+            _file.Dispose();
         }
     }
 
@@ -178,9 +180,8 @@ internal sealed class PcapReplay
         }
         var packet = _spare[_spareNext];
         PcapRecord record;
-        while (!(_capture ??= new PcapReader(_path)).TryRead(_writer.GetBuffer(packet), out record))
+        while (!(_capture ??= StartPass()).TryRead(_writer.GetBuffer(packet), out record))
         {
-            _capture.Dispose();
             _capture = null;
             if (++_pass == _loops)
             {
@@ -198,6 +199,13 @@ internal sealed class PcapReplay
         _nextDue = _passStart + (long)((record.UnixNanoseconds - _firstStamp) * TicksPerNanosecond);
         _hasNext = true;
         return true;
+    }
+
+    /// <summary>Reads the file header again, from the start: the file stream and its buffer serve every pass.</summary>
+    private PcapReader StartPass()
+    {
+        _file.Position = 0;
+        return new PcapReader(_file, _path, leaveOpen: true);
     }
 
     /// <summary>Gives back the fill buffers not read into and ends the RX stream.</summary>
