@@ -6,16 +6,41 @@ namespace Ring;
 /// the halves that share each ring. The counters are read one by one, not as a consistent cut: an occupancy read
 /// while packets move may be off by a burst.
 /// </summary>
-/// <param name="Index">The queue pair's number.</param>
-/// <param name="GuestReceiver">The guest's reader: RX packets received, fill entries posted.</param>
-/// <param name="GuestSender">The guest's writer: TX packets sent, TX completions taken back.</param>
-/// <param name="DeviceSender">The device's writer: RX packets sent, fill entries taken.</param>
-/// <param name="DeviceReceiver">The device's reader: TX packets received, TX completions posted.</param>
-/// <param name="GuestSleeps">The guest's sleeps on its doorbell.</param>
-/// <param name="DeviceSleeps">The device's sleeps on its doorbell.</param>
-public sealed record QueueSnapshot(int Index, PacketCounters GuestReceiver, PacketCounters GuestSender,
-    PacketCounters DeviceSender, PacketCounters DeviceReceiver, SleepCounters GuestSleeps, SleepCounters DeviceSleeps)
+public sealed class QueueSnapshot
 {
+    internal QueueSnapshot(int index, PacketCounters guestReceiver, PacketCounters guestSender, PacketCounters deviceSender,
+        PacketCounters deviceReceiver, SleepCounters guestSleeps, SleepCounters deviceSleeps)
+    {
+        Index = index;
+        GuestReceiver = guestReceiver;
+        GuestSender = guestSender;
+        DeviceSender = deviceSender;
+        DeviceReceiver = deviceReceiver;
+        GuestSleeps = guestSleeps;
+        DeviceSleeps = deviceSleeps;
+    }
+
+    /// <summary>The queue pair's number.</summary>
+    public int Index { get; }
+
+    /// <summary>The guest's reader: RX packets received, fill entries posted.</summary>
+    public PacketCounters GuestReceiver { get; }
+
+    /// <summary>The guest's writer: TX packets sent, TX completions taken back.</summary>
+    public PacketCounters GuestSender { get; }
+
+    /// <summary>The device's writer: RX packets sent, fill entries taken.</summary>
+    public PacketCounters DeviceSender { get; }
+
+    /// <summary>The device's reader: TX packets received, TX completions posted.</summary>
+    public PacketCounters DeviceReceiver { get; }
+
+    /// <summary>The guest's sleeps on its doorbell.</summary>
+    public SleepCounters GuestSleeps { get; }
+
+    /// <summary>The device's sleeps on its doorbell.</summary>
+    public SleepCounters DeviceSleeps { get; }
+
     /// <summary>Free buffers the guest posted on the RX fill ring that the device has not taken yet.</summary>
     public long FillRingOccupancy => GuestReceiver.BufferEntries - DeviceSender.BufferEntries;
 

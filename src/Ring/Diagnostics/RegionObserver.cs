@@ -75,8 +75,8 @@ public sealed unsafe class RegionObserver : IDisposable
                 HalfCounters.ReadSleeper((ulong*)(counters + CountersLayout.DeviceSleeperOffset)));
         }
         bool negotiated = (status & DeviceStatus.FeaturesOk) != 0;
-        return new RegionSnapshot(_region.Path, StateOf(status), status.ToString(),
-            negotiated ? header.GuestFeatures.ToString() : "", header.GuestPid, header.DevicePid,
+        return new RegionSnapshot(_region.Path, StateOf(status), (RegionStatus)status,
+            negotiated ? (RegionFeatures)header.GuestFeatures : RegionFeatures.None, header.GuestPid, header.DevicePid,
             ModeOf(header.GuestWaitMode), ModeOf(header.DeviceWaitMode), _geometry.RingSize, _geometry.BufferSize, queues);
     }
 

@@ -32,6 +32,9 @@ public sealed class Device : IDisposable, IAsyncDisposable
     private readonly IDisposable _metrics;
     private int _disposed;
 
+    /// <summary>The features every device offers.</summary>
+    private const Features Offer = Features.EndOfStream | Features.ChainedBuffers;
+
     private Device(MappedRegion region, RegionGeometry geometry, QueuePair[] queuePairs)
     {
         _region = region;
@@ -88,7 +91,7 @@ public sealed class Device : IDisposable, IAsyncDisposable
             claimed = true;
             var peer = new PeerMonitor(header, guestSide: false, guestPid);
             // Only the device that won the claim writes its offer and modes, then says so: the guest waits for DeviceReady.
-            header.DeviceFeatures = Features.EndOfStream;
+            header.DeviceFeatures = Offer;
             header.DeviceWaitMode = (uint)options.WaitMode;
             var sides = new QueueSide[geometry.QueuePairs];
             for (int q = 0; q < sides.Length; q++)
@@ -100,14 +103,15 @@ public sealed class Device : IDisposable, IAsyncDisposable
             await Handshake.WaitForAsync(header, () => (header.Status & DeviceStatus.FeaturesOk) != 0, deadline,
                 "the guest to accept features", guestPid, cancellationToken).ConfigureAwait(false);
             var accepted = header.GuestFeatures;
-            if ((accepted & ~Features.EndOfStream) != 0)
+            if ((accepted & ~Offer) != 0)
                 throw new RingException(RingErrorReason.Incompatible,
-                    $"the guest accepted features 0x{(ulong)accepted:x} beyond the offer 0x{(ulong)Features.EndOfStream:x}");
+                    $"the guest accepted features 0x{(ulong)accepted:x} beyond the offer 0x{(ulong)Offer:x}");
             await Handshake.WaitForAsync(header, () => (header.Status & DeviceStatus.DriverOk) != 0, deadline,
                 "the guest to set DRIVER_OK", guestPid, cancellationToken).ConfigureAwait(false);
             var pairs = new QueuePair[sides.Length];
             for (int q = 0; q < pairs.Length; q++)
             {
+                sides[q].ChainsNegotiated = (accepted & Features.ChainedBuffers) != 0;
                 var writer = new DeviceSender(sides[q]);
                 var reader = new DeviceReceiver(sides[q]);
                 // The guest declared its mode before DRIVER_OK, seen above (acquire).

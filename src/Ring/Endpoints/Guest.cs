@@ -102,14 +102,18 @@ public sealed class Guest : IDisposable, IAsyncDisposable
             if ((offered & Features.EndOfStream) == 0)
                 throw new RingException(RingErrorReason.Incompatible,
                     $"the device offers features 0x{(ulong)offered:x}, lacking END_OF_STREAM (0x{(ulong)Features.EndOfStream:x})");
-            header.GuestFeatures = offered & Features.EndOfStream;
+            var accepted = offered & (Features.EndOfStream | Features.ChainedBuffers);
+            header.GuestFeatures = accepted;
             // The atomic OR is a full fence: the device sees our features once it sees FEATURES_OK.
             header.SetStatus(DeviceStatus.FeaturesOk);
             _peer = new PeerMonitor(header, guestSide: true, devicePid);
             var pairs = new QueuePair[_geometry.QueuePairs];
             for (int q = 0; q < pairs.Length; q++)
             {
-                var side = new QueueSide(q, _region, _geometry, guest: true, _peer, _waitMode, _pollBudget);
+                var side = new QueueSide(q, _region, _geometry, guest: true, _peer, _waitMode, _pollBudget)
+                {
+                    ChainsNegotiated = (accepted & Features.ChainedBuffers) != 0,
+                };
                 side.Sleeper.DeclareMode(_waitMode != WaitMode.Poll);
                 var reader = new GuestReceiver(side);
                 var writer = new GuestSender(side);

@@ -8,6 +8,6 @@ internal enum Features : ulong
     None = 0,
     /// <summary>The queue control block's end-of-stream words are honoured: a sender marks its total.</summary>
     EndOfStream = 1UL << 0,
-    /// <summary>Chained buffers: a packet may span descriptors; all but the last lack EndOfPacket. Not offered yet.</summary>
+    /// <summary>Chained buffers: a frame may span descriptors; all but the last lack END_OF_PACKET.</summary>
     ChainedBuffers = 1UL << 1,
 }

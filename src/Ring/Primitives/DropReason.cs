@@ -13,4 +13,10 @@ public enum DropReason
     MissingEndOfPacket,
     /// <summary>The buffer is not the peer's to hand over: a duplicate or forged entry.</summary>
     BufferNotOwned,
+    /// <summary>A chained frame with more packets than the largest frame needs (no end of packet in time).</summary>
+    ChainTooLong,
+    /// <summary>A chained frame the peer's end of stream left without its last packet.</summary>
+    ChainUnterminated,
+    /// <summary>A good packet of a chained frame that another of its packets made invalid: the frame is dropped whole.</summary>
+    ChainBroken,
 }

@@ -54,9 +54,10 @@ public sealed class GuestOptions
         set => _bufferSize = WaitOptions.InRange(value, MinBufferSize, MaxBufferSize, nameof(BufferSize));
     }
 
-    /// <summary>How the guest waits when a poll finds nothing. Default <see cref="WaitMode.Poll"/>. The async
-    /// waits (<see cref="PacketReader.WaitToReceiveAsync"/>, <see cref="PacketWriter.WaitToSendAsync"/>) sleep on
-    /// the doorbell whatever the mode, once the non-blocking check finds nothing.</summary>
+    /// <summary>How the guest waits when a poll finds nothing. Default <see cref="WaitMode.Poll"/>. It governs the
+    /// async waits too (<see cref="PacketReader.WaitToReceiveAsync"/>, <see cref="PacketWriter.WaitToSendAsync"/>):
+    /// under <see cref="WaitMode.Poll"/> a pending wait spins a thread on a core, as a poll-mode driver does; choose
+    /// <see cref="WaitMode.Event"/> or <see cref="WaitMode.Hybrid"/> for waits that sleep.</summary>
     public WaitMode WaitMode
     {
         get => _waitMode;

@@ -11,11 +11,17 @@ namespace Ring;
 /// </summary>
 public readonly struct Packet : IEquatable<Packet>
 {
-    internal Packet(ulong offset, int length, int region)
+    /// <summary>The bit of <see cref="_regionAndFlags"/> that says the frame continues in the next packet.</summary>
+    internal const int ContinuationFlag = int.MinValue;
+
+    // The region's number, with ContinuationFlag in its sign bit (region numbers are positive).
+    private readonly int _regionAndFlags;
+
+    internal Packet(ulong offset, int length, int regionAndFlags)
     {
         Offset = offset;
         Length = length;
-        Region = region;
+        _regionAndFlags = regionAndFlags;
     }
 
     /// <summary>Offset of the buffer from the start of the pool.</summary>
@@ -26,24 +32,35 @@ public readonly struct Packet : IEquatable<Packet>
     public int Length { get; }
 
     /// <summary>Which open region this packet belongs to (a number unique in this process).</summary>
-    internal int Region { get; }
+    internal int Region => _regionAndFlags & int.MaxValue;
+
+    /// <summary>
+    /// Whether the frame goes on in the next packet: a frame larger than one buffer is a chain of packets, every one
+    /// but the last marked so (AF_XDP's XDP_PKT_CONTD, VMXNET3's end-of-packet bit the other way round). A reader
+    /// hands out only whole chains; a writer's burst must end with a frame's last packet.
+    /// </summary>
+    public bool ContinuesInNext => _regionAndFlags < 0;
 
     /// <summary>The same buffer holding <paramref name="length"/> bytes of data. The writer checks it against the
     /// buffer's capacity when the packet is sent.</summary>
     public Packet WithLength(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return new Packet(Offset, length, Region);
+        return new Packet(Offset, length, _regionAndFlags);
     }
 
+    /// <summary>The same buffer, marked as continuing in the next packet of the frame (or not).</summary>
+    public Packet WithContinuation(bool continuesInNext) =>
+        new(Offset, Length, continuesInNext ? _regionAndFlags | ContinuationFlag : Region);
+
     /// <inheritdoc />
-    public bool Equals(Packet other) => Offset == other.Offset && Length == other.Length && Region == other.Region;
+    public bool Equals(Packet other) => Offset == other.Offset && Length == other.Length && _regionAndFlags == other._regionAndFlags;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => obj is Packet other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Offset, Length, Region);
+    public override int GetHashCode() => HashCode.Combine(Offset, Length, _regionAndFlags);
 
     /// <summary>Whether two packets name the same buffer, region and length.</summary>
     public static bool operator ==(Packet left, Packet right) => left.Equals(right);
@@ -52,5 +69,5 @@ public readonly struct Packet : IEquatable<Packet>
     public static bool operator !=(Packet left, Packet right) => !left.Equals(right);
 
     /// <inheritdoc />
-    public override string ToString() => $"packet @{Offset} ({Length} B)";
+    public override string ToString() => $"packet @{Offset} ({Length} B{(ContinuesInNext ? ", continues" : "")})";
 }

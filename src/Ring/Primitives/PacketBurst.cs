@@ -18,11 +18,20 @@ public readonly struct PacketBurst
         _packets = packets;
         _lease = lease;
         _generation = lease.Generation;
-        Count = count;
+        _count = count;
     }
 
+    private readonly int _count;
+
     /// <summary>Packets in the burst.</summary>
-    public int Count { get; }
+    public int Count
+    {
+        get
+        {
+            ThrowIfExpired();
+            return _count;
+        }
+    }
 
     /// <summary>The packets, in the order the peer sent them.</summary>
     public ReadOnlySpan<Packet> Packets
@@ -30,7 +39,7 @@ public readonly struct PacketBurst
         get
         {
             ThrowIfExpired();
-            return new(_packets, 0, Count);
+            return new(_packets, 0, _count);
         }
     }
 

@@ -24,12 +24,17 @@ public abstract class PacketReader
     private readonly unsafe byte* _poolBase;
     private readonly int _region;
 
-    private protected unsafe PacketReader(byte* poolBase, int bufferSize, int region)
+    private protected unsafe PacketReader(byte* poolBase, int bufferSize, int region, int maxChainLength)
     {
         _poolBase = poolBase;
         BufferSize = bufferSize;
         _region = region;
+        MaxChainLength = maxChainLength;
     }
+
+    /// <summary>The most packets one frame may span (a chain: see <see cref="Packet.ContinuesInNext"/>): enough for
+    /// a 64 KiB frame, at most a ring's worth.</summary>
+    public int MaxChainLength { get; }
 
     /// <summary>Bytes a buffer holds: no packet is longer.</summary>
     public int BufferSize { get; }

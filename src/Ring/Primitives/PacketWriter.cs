@@ -19,12 +19,17 @@ public abstract class PacketWriter
     private readonly unsafe byte* _poolBase;
     private readonly int _region;
 
-    private protected unsafe PacketWriter(byte* poolBase, int bufferSize, int region)
+    private protected unsafe PacketWriter(byte* poolBase, int bufferSize, int region, int maxChainLength)
     {
         _poolBase = poolBase;
         BufferSize = bufferSize;
         _region = region;
+        MaxChainLength = maxChainLength;
     }
+
+    /// <summary>The most packets one frame may span (a chain: see <see cref="Packet.ContinuesInNext"/>): enough for
+    /// a 64 KiB frame, at most a ring's worth.</summary>
+    public int MaxChainLength { get; }
 
     /// <summary>Bytes a buffer holds: the longest packet this writer can send.</summary>
     public int BufferSize { get; }
@@ -64,28 +69,45 @@ public abstract class PacketWriter
         return new Span<byte>(_poolBase + packet.Offset, BufferSize);
     }
 
-    /// <summary>Copies <paramref name="frame"/> into a free buffer and sends it; false when no buffer is free.
-    /// Throws <see cref="ArgumentOutOfRangeException"/> when the frame is longer than a buffer.</summary>
+    /// <summary>Copies <paramref name="frame"/> into free buffers and sends it: one buffer, or a chain of them for a
+    /// frame longer than <see cref="BufferSize"/>. False when not enough buffers are free (nothing is sent then).
+    /// Throws <see cref="ArgumentOutOfRangeException"/> when the frame needs more than <see cref="MaxChainLength"/>
+    /// buffers.</summary>
     public bool TrySend(ReadOnlySpan<byte> frame)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(frame.Length, BufferSize, nameof(frame));
-        Span<Packet> one = stackalloc Packet[1];
-        if (TryRent(one) == 0)
+        int count = Math.Max(1, (frame.Length + BufferSize - 1) / BufferSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxChainLength, nameof(frame));
+        Span<Packet> chain = count <= 64 ? stackalloc Packet[count] : new Packet[count];
+        int rented = TryRent(chain);
+        if (rented < count)
+        {
+            Return(chain[..rented]);
             return false;
-        frame.CopyTo(GetBuffer(one[0]));
-        one[0] = one[0].WithLength(frame.Length);
-        TrySend((ReadOnlySpan<Packet>)one);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            var piece = frame.Slice(i * BufferSize, Math.Min(BufferSize, frame.Length - i * BufferSize));
+            piece.CopyTo(GetBuffer(chain[i]));
+            chain[i] = chain[i].WithLength(piece.Length).WithContinuation(i < count - 1);
+        }
+        TrySend((ReadOnlySpan<Packet>)chain);
         return true;
     }
 
-    /// <summary>Waits for a free buffer, copies <paramref name="frame"/> into it and sends it. Fails with
-    /// <see cref="InvalidOperationException"/> when the writer was completed or the peer left.</summary>
+    /// <summary>Waits for free buffers, copies <paramref name="frame"/> into them and sends it. Fails with
+    /// <see cref="InvalidOperationException"/> when this writer was completed, and with <see cref="RingException"/>
+    /// when the peer left (<see cref="RingErrorReason.PeerLeft"/>), died or failed.</summary>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
     {
         while (!TrySend(frame.Span))
             if (!await WaitToSendAsync(cancellationToken).ConfigureAwait(false))
-                throw new InvalidOperationException("the writer was completed or the peer left: nothing more can be sent");
+                throw IsCompleted
+                    ? new InvalidOperationException("the writer was completed: nothing more can be sent")
+                    : new RingException(RingErrorReason.PeerLeft, "the peer left: nothing more can be sent");
     }
+
+    /// <summary>Whether <see cref="Complete"/> was called.</summary>
+    public abstract bool IsCompleted { get; }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowForeign(Packet packet) =>

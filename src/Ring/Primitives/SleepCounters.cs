@@ -1,8 +1,25 @@
 namespace Ring;
 
 /// <summary>A snapshot of one side's sleeps on its doorbell, for one queue pair.</summary>
-/// <param name="Sleeps">Sleeps entered (futex waits that began).</param>
-/// <param name="Wakeups">Sleeps ended by the peer's doorbell.</param>
-/// <param name="Timeouts">Sleeps ended by the timeout (after which the side re-checks its rings and its peer).</param>
-/// <param name="SpuriousWakeups">Wake-ups after which the next poll found nothing.</param>
-public readonly record struct SleepCounters(long Sleeps, long Wakeups, long Timeouts, long SpuriousWakeups);
+public readonly struct SleepCounters
+{
+    internal SleepCounters(long sleeps, long wakeups, long timeouts, long spuriousWakeups)
+    {
+        Sleeps = sleeps;
+        Wakeups = wakeups;
+        Timeouts = timeouts;
+        SpuriousWakeups = spuriousWakeups;
+    }
+
+    /// <summary>Sleeps entered (futex waits that began).</summary>
+    public long Sleeps { get; }
+
+    /// <summary>Sleeps ended by the peer's doorbell.</summary>
+    public long Wakeups { get; }
+
+    /// <summary>Sleeps ended by the timeout (after which the side re-checks its rings and its peer).</summary>
+    public long Timeouts { get; }
+
+    /// <summary>Wake-ups after which the next poll found nothing.</summary>
+    public long SpuriousWakeups { get; }
+}

@@ -26,6 +26,7 @@ internal sealed unsafe class DeviceReceiver : Receiver
     private readonly BufferIndexer _buffers;
     private readonly byte[] _states;    // per pool buffer: Free (the guest's), Held (the application's), Posted (to give back)
     private readonly ulong[] _giveBack; // bad descriptors' buffers, completed at the end of the burst
+    private int _giveBackCount;
 
     public DeviceReceiver(QueueSide side) : base(side, QueueControlLayout.TxEndOfStreamOffset, CountersLayout.DeviceReceiverOffset)
     {
@@ -34,7 +35,7 @@ internal sealed unsafe class DeviceReceiver : Receiver
         _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: false);
         _buffers = new BufferIndexer(side.Geometry.BufferStride, side.Geometry.BufferCount);
         _states = new byte[side.Geometry.BufferCount];
-        _giveBack = new ulong[side.Geometry.RingSize];
+        _giveBack = new ulong[2 * side.Geometry.RingSize]; // a burst reads at most a ring's worth, plus a chain across the wrap
     }
 
     /// <summary>Reads, once the guest has declared its mode, whether it sleeps; and sets coalescing.</summary>
@@ -63,7 +64,7 @@ internal sealed unsafe class DeviceReceiver : Receiver
         ref Packet into = ref MemoryMarshal.GetReference(packets);
         uint bufferSize = (uint)BufferSize;
         int region = Side.Region.Id;
-        int received = 0, giveBack = 0, i = 0;
+        int received = 0, i = 0;
         for (; i < limit; i++)
         {
             if (!ring.TryRead(i, out ulong offset, out ulong control))
@@ -73,7 +74,10 @@ internal sealed unsafe class DeviceReceiver : Receiver
             if (!buffers.TryIndex(offset, out uint index) | length > bufferSize | (control & Descriptor.EndOfPacketBit) == 0
                 || Unsafe.Add(ref states, index) != Free) // index < buffer count = the array's length (TryIndex)
             {
-                giveBack = Drop(offset, control, giveBack);
+                int taken = Irregular(_tx, i, offset, control, packets, ref received); // a chain, or a drop
+                if (taken == 0)
+                    break;
+                i += taken - 1;
                 continue;
             }
             Unsafe.Add(ref states, index) = Held;
@@ -84,8 +88,8 @@ internal sealed unsafe class DeviceReceiver : Receiver
             return 0;
         _tx.Next += (uint)i;
         Stats.CountPackets(i, received, Bytes(packets[..received]), received);
-        if (giveBack != 0)
-            Complete(_giveBack.AsSpan(0, giveBack));
+        if (_giveBackCount != 0)
+            GiveBack();
         return received;
     }
 
@@ -112,29 +116,52 @@ internal sealed unsafe class DeviceReceiver : Receiver
         Published(packets.Length, -packets.Length);
     }
 
-    /// <summary>Drops a descriptor that failed validation, counting why. A buffer it names that this side does not
-    /// hold is given back at the end of the burst, so the guest loses nothing; returns the new give-back count.</summary>
-    private int Drop(ulong offset, ulong control, int giveBack)
+    /// <inheritdoc />
+    protected override DropReason? WhyBad(ulong offset, ulong control)
     {
         if (!_buffers.TryIndex(offset, out uint index))
-        {
-            Stats.Drop(BufferPool.WhyNot(offset, Side.Pool.Length)); // no buffer: nothing to give back
-            return giveBack;
-        }
+            return BufferPool.WhyNot(offset, Side.Pool.Length);
         if (_states[index] != Free)
-        {
-            Stats.Drop(DropReason.BufferNotOwned); // sent twice: the first one is being handled
-            return giveBack;
-        }
-        Stats.Drop((uint)control > (uint)BufferSize ? DropReason.LengthTooLarge : DropReason.MissingEndOfPacket);
-        _states[index] = Posted; // until given back: a second descriptor for it in this burst is a duplicate
-        _giveBack[giveBack] = offset;
-        return giveBack + 1;
+            return DropReason.BufferNotOwned;
+        if ((uint)control > (uint)BufferSize)
+            return DropReason.LengthTooLarge;
+        return (control & Descriptor.EndOfPacketBit) == 0 ? DropReason.MissingEndOfPacket : null;
+    }
+
+    /// <inheritdoc />
+    protected override DropReason? Claim(ulong offset, ulong control, out uint index)
+    {
+        if (!_buffers.TryIndex(offset, out index))
+            return BufferPool.WhyNot(offset, Side.Pool.Length);
+        if (_states[index] != Free)
+            return DropReason.BufferNotOwned; // also a buffer named twice in one chain: the first claim made it Held
+        if ((uint)control > (uint)BufferSize)
+            return DropReason.LengthTooLarge;
+        _states[index] = Held;
+        return null;
+    }
+
+    /// <inheritdoc />
+    protected override void Release(ulong offset, uint index)
+    {
+        _states[index] = Posted; // until given back: another descriptor for it in this burst is a duplicate
+        _giveBack[_giveBackCount++] = offset;
+    }
+
+    /// <inheritdoc />
+    protected override void DropSegment(ulong offset, DropReason reason)
+    {
+        Stats.Drop(reason);
+        // A buffer the guest handed over is completed back, so it loses nothing; one this side holds already (sent
+        // twice) or one that names no buffer is not.
+        if (_buffers.TryIndex(offset, out uint index) && _states[index] == Free)
+            Release(offset, index);
     }
 
     /// <summary>Completes the buffers of dropped descriptors (each marked Posted) on the TX completion ring.</summary>
-    private void Complete(ReadOnlySpan<ulong> offsets)
+    private void GiveBack()
     {
+        var offsets = _giveBack.AsSpan(0, _giveBackCount);
         var ring = new BufferWriter(_completions);
         for (int i = offsets.Length - 1; i >= 0; i--)
         {
@@ -142,6 +169,7 @@ internal sealed unsafe class DeviceReceiver : Receiver
             ring.Write(i, offsets[i]);
         }
         Published(offsets.Length, 0);
+        _giveBackCount = 0;
     }
 
     private void Published(int count, int heldChange)

@@ -104,6 +104,7 @@ internal sealed unsafe class DeviceSender : Sender
         int region = Side.Region.Id;
         uint bufferSize = (uint)BufferSize;
         ulong bytes = 0;
+        ThrowIfBadChains(packets);
         // Validate and release first: a packet that is not ours changes nothing, and no entry is published for it.
         for (int i = 0; i < packets.Length; i++)
         {
@@ -119,7 +120,7 @@ internal sealed unsafe class DeviceSender : Sender
         }
         var ring = new DescriptorWriter(_completions);
         for (int i = packets.Length - 1; i >= 0; i--) // back to front: the entry the guest polls is stored last
-            ring.Write(i, packets[i].Offset, (uint)packets[i].Length, DescriptorFlags.EndOfPacket);
+            ring.Write(i, packets[i].Offset, (uint)packets[i].Length, packets[i].ContinuesInNext ? DescriptorFlags.None : DescriptorFlags.EndOfPacket);
         int n = packets.Length;
         _completions.Next += (uint)n;
         Stats.CountPackets(n, n, bytes, -n);

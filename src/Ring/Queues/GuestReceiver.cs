@@ -98,7 +98,10 @@ internal sealed unsafe class GuestReceiver : Receiver
             if (!buffers.TryIndex(offset - first, out uint index) | length > bufferSize
                 | (control & Descriptor.EndOfPacketBit) == 0)
             {
-                Drop(offset, control);
+                int taken = Irregular(_completions, i, offset, control, packets, ref received); // a chain, or a drop
+                if (taken == 0)
+                    break;
+                i += taken - 1;
                 continue;
             }
             ref byte state = ref Unsafe.Add(ref states, index); // index < ring size = the array's length (TryIndex)
@@ -145,21 +148,47 @@ internal sealed unsafe class GuestReceiver : Receiver
         _doorbell.Published(packets.Length);
     }
 
-    /// <summary>Drops a completion that failed validation, counting why; a buffer of ours that the device
-    /// completed with a bad length or flags is taken back, to be posted again, so nothing is lost.</summary>
-    private void Drop(ulong offset, ulong control)
+    /// <inheritdoc />
+    protected override DropReason? WhyBad(ulong offset, ulong control)
     {
         ulong relative = offset - _first;
         if (!_buffers.TryIndex(relative, out uint index))
-        {
-            Stats.Drop(BufferPool.WhyNot(relative, Side.Geometry.SideLength)); // not one of our buffers: nothing to give back
-            return;
-        }
-        Stats.Drop((uint)control > (uint)BufferSize ? DropReason.LengthTooLarge : DropReason.MissingEndOfPacket);
-        if (_states[index] == Posted)
-        {
-            _states[index] = Free;
-            _free[_freeCount++] = offset;
-        }
+            return BufferPool.WhyNot(relative, Side.Geometry.SideLength);
+        if ((uint)control > (uint)BufferSize)
+            return DropReason.LengthTooLarge;
+        if ((control & Descriptor.EndOfPacketBit) == 0)
+            return DropReason.MissingEndOfPacket;
+        return _states[index] == Posted ? null : DropReason.BufferNotOwned;
+    }
+
+    /// <inheritdoc />
+    protected override DropReason? Claim(ulong offset, ulong control, out uint index)
+    {
+        ulong relative = offset - _first;
+        if (!_buffers.TryIndex(relative, out index))
+            return BufferPool.WhyNot(relative, Side.Geometry.SideLength);
+        if ((uint)control > (uint)BufferSize)
+            return DropReason.LengthTooLarge;
+        if (_states[index] != Posted)
+            return DropReason.BufferNotOwned; // also a buffer named twice in one chain: the first claim made it Held
+        _states[index] = Held;
+        return null;
+    }
+
+    /// <inheritdoc />
+    protected override void Release(ulong offset, uint index)
+    {
+        _states[index] = Free; // the device handed it over; it is posted again with the next free buffers
+        _free[_freeCount++] = offset;
+    }
+
+    /// <inheritdoc />
+    protected override void DropSegment(ulong offset, DropReason reason)
+    {
+        Stats.Drop(reason);
+        // A buffer of ours that was with the device (a completion with a bad length or flags, or part of a bad
+        // chain) is taken back, to be posted again, so nothing is lost. One not with the device stays where it is.
+        if (_buffers.TryIndex(offset - _first, out uint index) && _states[index] == Posted)
+            Release(offset, index);
     }
 }

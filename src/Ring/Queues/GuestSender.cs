@@ -112,6 +112,7 @@ internal sealed unsafe class GuestSender : Sender
         int region = Side.Region.Id;
         uint bufferSize = (uint)BufferSize;
         ulong bytes = 0;
+        ThrowIfBadChains(packets);
         // Validate and claim first: a packet that is not ours changes nothing, and no entry is published for it.
         for (int i = 0; i < packets.Length; i++)
         {
@@ -128,7 +129,7 @@ internal sealed unsafe class GuestSender : Sender
         }
         var tx = new DescriptorWriter(_tx);
         for (int i = packets.Length - 1; i >= 0; i--) // back to front: the entry the device polls is stored last
-            tx.Write(i, packets[i].Offset, (uint)packets[i].Length, DescriptorFlags.EndOfPacket);
+            tx.Write(i, packets[i].Offset, (uint)packets[i].Length, packets[i].ContinuesInNext ? DescriptorFlags.None : DescriptorFlags.EndOfPacket);
         int n = packets.Length;
         _tx.Next += (uint)n;
         _inFlight += n;

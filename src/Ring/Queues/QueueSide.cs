@@ -38,8 +38,17 @@ internal sealed unsafe class QueueSide
                 Counters + CountersLayout.DeviceSleeperOffset);
     }
 
+    /// <summary>The largest frame a chain of buffers may carry.</summary>
+    public const int MaxFrameLength = 65536;
+
     /// <summary>The queue pair's number.</summary>
     public int Index { get; }
+
+    /// <summary>Whether chained buffers were negotiated; set before the halves are made.</summary>
+    public bool ChainsNegotiated { get; set; }
+
+    /// <summary>The most buffers a frame may span: enough for <see cref="MaxFrameLength"/>, at most a ring's worth.</summary>
+    public int MaxChainLength => Math.Min(Geometry.RingSize, (MaxFrameLength + Geometry.BufferSize - 1) / Geometry.BufferSize);
 
     /// <summary>The mapping; each half holds a reference until it is closed.</summary>
     public MappedRegion Region { get; }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Ring.Async;
 using Ring.Layout;
 using Ring.Memory;
+using Ring.Rings;
 using Ring.Waiting;
 
 namespace Ring.Queues;
@@ -22,15 +23,19 @@ internal abstract unsafe class Receiver : PacketReader
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly WaitSlot _slot;
     private readonly PeerCheckClock _peerClock = new();
+    private readonly (ulong Offset, ulong Control)[] _chainCopies;
+    private readonly uint[] _chainIndices;
 
     private protected Receiver(QueueSide side, int endOfStreamOffset, int countersOffset)
-        : base(side.Region.Base + side.Geometry.PoolOffset, side.Geometry.BufferSize, side.Region.Id)
+        : base(side.Region.Base + side.Geometry.PoolOffset, side.Geometry.BufferSize, side.Region.Id, side.MaxChainLength)
     {
         Side = side;
         _peerEndOfStream = (ulong*)(side.Control + endOfStreamOffset);
         Stats = new HalfCounters(side.Counters + countersOffset);
         _slot = new WaitSlot(Probe, "WaitToReceiveAsync");
         side.AddSlot(_slot);
+        _chainCopies = new (ulong, ulong)[side.MaxChainLength];
+        _chainIndices = new uint[side.MaxChainLength];
         side.Region.AddRef();
     }
 
@@ -138,6 +143,101 @@ internal abstract unsafe class Receiver : PacketReader
 
     /// <summary>Gives packets back to the peer (validated first, so a bad one changes nothing).</summary>
     protected abstract void ReturnBurst(ReadOnlySpan<Packet> packets);
+
+    /// <summary>
+    /// Handles entry <paramref name="i"/> of a burst (<paramref name="offset"/>, <paramref name="control"/> copied
+    /// out once) that the fast path could not take: the first packet of a chained frame, or a bad descriptor, which
+    /// is dropped. Returns how many entries it consumed; 0 means stop the burst before this entry (a chain not yet
+    /// published in full, or one that does not fit in what is left of <paramref name="packets"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    protected int Irregular(RingPosition ring, int i, ulong offset, ulong control, Span<Packet> packets, ref int received)
+    {
+        if ((control & Descriptor.EndOfPacketBit) == 0 && Side.ChainsNegotiated && WhyBad(offset, control | Descriptor.EndOfPacketBit) is null)
+            return ReceiveChain(ring, i, packets, ref received);
+        DropSegment(offset, WhyBad(offset, control) ?? DropReason.BufferNotOwned);
+        return 1;
+    }
+
+    /// <summary>
+    /// Receives the chained frame starting at entry <paramref name="start"/>: copies each of its entries out once,
+    /// up to the one with END_OF_PACKET, then claims them all or drops them all. A chain longer than
+    /// <see cref="PacketReader.MaxChainLength"/> is dropped (ChainTooLong); one the peer's end of stream cut short is
+    /// dropped (ChainUnterminated); one with a bad packet is dropped whole, its good packets' buffers going back to
+    /// where they came from (ChainBroken).
+    /// </summary>
+    private int ReceiveChain(RingPosition ring, int start, Span<Packet> packets, ref int received)
+    {
+        bool endMarked = EndMarked(); // A3, before the entries: a mark seen here covers every entry it can find
+        var copies = _chainCopies;
+        int n = 0;
+        bool complete = false;
+        while (n < copies.Length)
+        {
+            if (!DescriptorPeek.TryRead(ring, start + n, out ulong offset, out ulong control))
+                break;
+            copies[n++] = (offset, control);
+            if ((control & Descriptor.EndOfPacketBit) != 0)
+            {
+                complete = true;
+                break;
+            }
+        }
+        if (!complete)
+        {
+            if (n == copies.Length)
+                return DropChain(copies.AsSpan(0, n), DropReason.ChainTooLong);
+            if (endMarked)
+                return DropChain(copies.AsSpan(0, n), DropReason.ChainUnterminated);
+            return 0; // the rest of the frame is not published yet
+        }
+        if (received + n > packets.Length)
+        {
+            if (received == 0)
+                throw new ArgumentException($"a frame of {n} packets does not fit in a span of {packets.Length}: pass at least MaxChainLength ({MaxChainLength})", nameof(packets));
+            return 0; // next burst
+        }
+        var indices = _chainIndices;
+        for (int k = 0; k < n; k++)
+        {
+            if (Claim(copies[k].Offset, copies[k].Control, out indices[k]) is not { } reason)
+                continue;
+            for (int j = 0; j < k; j++)
+            {
+                Release(copies[j].Offset, indices[j]);
+                Stats.Drop(DropReason.ChainBroken);
+            }
+            DropSegment(copies[k].Offset, reason);
+            DropChain(copies.AsSpan(k + 1, n - k - 1), DropReason.ChainBroken);
+            return n;
+        }
+        int region = Side.Region.Id;
+        for (int k = 0; k < n; k++)
+            packets[received++] = new Packet(copies[k].Offset, (int)(uint)copies[k].Control, k < n - 1 ? region | Packet.ContinuationFlag : region);
+        return n;
+    }
+
+    private int DropChain(ReadOnlySpan<(ulong Offset, ulong Control)> segments, DropReason reason)
+    {
+        foreach (var segment in segments)
+            DropSegment(segment.Offset, reason);
+        return segments.Length;
+    }
+
+    /// <summary>Why a single descriptor the fast path refused is bad (offset, length, END_OF_PACKET, ownership), or null
+    /// when only its missing END_OF_PACKET kept it from the fast path.</summary>
+    protected abstract DropReason? WhyBad(ulong offset, ulong control);
+
+    /// <summary>Checks one packet of a chain (its offset, its length, that the buffer is the peer's to hand over) and
+    /// claims it for the application; the reason when it is bad (then nothing is claimed).</summary>
+    protected abstract DropReason? Claim(ulong offset, ulong control, out uint index);
+
+    /// <summary>Undoes <see cref="Claim"/> for a chain dropped whole: the buffer goes back where it came from.</summary>
+    protected abstract void Release(ulong offset, uint index);
+
+    /// <summary>Counts a dropped entry for <paramref name="reason"/>; a buffer of this direction that the peer handed
+    /// over with it goes back where it came from, so nothing is lost.</summary>
+    protected abstract void DropSegment(ulong offset, DropReason reason);
 
     /// <summary>The bytes of <paramref name="packets"/>, for the counters: a second pass over a burst in L1 keeps
     /// one more value out of the receive loop's registers.</summary>

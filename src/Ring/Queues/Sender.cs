@@ -16,7 +16,7 @@ internal abstract unsafe class Sender : PacketWriter
     private readonly PeerCheckClock _peerClock = new();
 
     private protected Sender(QueueSide side, int endOfStreamOffset, int countersOffset)
-        : base(side.Region.Base + side.Geometry.PoolOffset, side.Geometry.BufferSize, side.Region.Id)
+        : base(side.Region.Base + side.Geometry.PoolOffset, side.Geometry.BufferSize, side.Region.Id, side.MaxChainLength)
     {
         Side = side;
         _endOfStream = (ulong*)(side.Control + endOfStreamOffset);
@@ -35,8 +35,10 @@ internal abstract unsafe class Sender : PacketWriter
     /// <summary>Guards every call against a concurrent close.</summary>
     protected CallGate Gate { get; } = new();
 
-    /// <summary>Whether <see cref="Complete"/> was called.</summary>
-    public bool IsCompleted { get; private set; }
+    /// <inheritdoc />
+    public override bool IsCompleted => _completed;
+
+    private bool _completed;
 
     /// <summary>Whether the application is waiting for buffers: its last rent came up short. Only then does a
     /// buffer the peer gives back count as work that wakes this side.</summary>
@@ -115,9 +117,9 @@ internal abstract unsafe class Sender : PacketWriter
         Gate.Enter(this);
         try
         {
-            if (IsCompleted)
+            if (_completed)
                 return;
-            IsCompleted = true;
+            _completed = true;
             // R3 (release): every entry published before is visible with the mark. Pairs with A3 in
             // Receiver.EndMarked on the peer's side.
             Volatile.Write(ref *_endOfStream, Layout.QueueControlLayout.EndOfStreamFlag | Stats.PacketEntries);
@@ -150,6 +152,29 @@ internal abstract unsafe class Sender : PacketWriter
             Gate.Exit();
         }
         return Side.Waiter().WaitAsync(_slot, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks the frames a burst carries: a chain (packets marked <see cref="Packet.ContinuesInNext"/>) spans at most
+    /// <see cref="PacketWriter.MaxChainLength"/> packets and ends in the burst, and chains need the peer to have
+    /// accepted chained buffers. Throws <see cref="ArgumentException"/>, before anything changes.
+    /// </summary>
+    protected void ThrowIfBadChains(ReadOnlySpan<Packet> packets)
+    {
+        int chain = 0, longest = 0;
+        foreach (var p in packets)
+        {
+            chain = p.ContinuesInNext ? chain + 1 : 0; // one pass, a compare and an add per packet
+            longest = Math.Max(longest, chain);
+        }
+        if (longest == 0)
+            return;
+        if (!Side.ChainsNegotiated)
+            throw new ArgumentException("the peer did not accept chained buffers: every packet must end its frame", nameof(packets));
+        if (longest >= MaxChainLength)
+            throw new ArgumentException($"a frame spans more than MaxChainLength ({MaxChainLength}) packets", nameof(packets));
+        if (chain != 0)
+            throw new ArgumentException("the burst ends inside a frame: its last packet continues in a next one that is not there", nameof(packets));
     }
 
     /// <summary>Rents up to <c>packets.Length</c> buffers. The hot path.</summary>
