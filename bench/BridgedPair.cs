@@ -31,13 +31,12 @@ internal sealed class BridgedPair : IDisposable
 
     /// <summary>Starts the pair: the Consumer with <paramref name="guestArgs"/> (the application and its options), the
     /// Producer bridging <paramref name="tap"/> in <paramref name="ns"/>, both waiting as <paramref name="mode"/> says.</summary>
-    public static BridgedPair Start(NetworkNamespace ns, string tap, WaitMode mode, double? pollMicros, int bufferSize,
-        IEnumerable<string> guestArgs)
+    public static BridgedPair Start(NetworkNamespace ns, string tap, WaitMode mode, double? pollMicros, IEnumerable<string> guestArgs)
     {
         string region = $"ping-demo-{Environment.ProcessId}";
         var modeArgs = ProgramPair.ModeArgs(mode, pollMicros).ToArray();
         var consumer = ChildProcess.Start("Consumer", null, [
-            "--region", region, "--buffer-size", ProgramPair.Invariant(bufferSize), "--stall-timeout", "60", "--json",
+            "--region", region, "--stall-timeout", "60", "--json",
             .. modeArgs, .. guestArgs]);
         try
         {

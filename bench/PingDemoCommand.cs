@@ -58,9 +58,8 @@ internal static class PingDemoCommand
     {
         using var ns = NetworkNamespace.Create();
         ns.AddTap(TapName, HostCidr, options.Mtu);
-        // Buffers that hold the largest frame the TAP hands over.
-        int bufferSize = Math.Max(new GuestOptions().BufferSize, options.Mtu + EthernetHeader.Length);
-        using var pair = BridgedPair.Start(ns, TapName, mode, options.PollMicros, bufferSize,
+        // The guest keeps its 2048-byte buffers: a jumbo frame travels as a chain of them.
+        using var pair = BridgedPair.Start(ns, TapName, mode, options.PollMicros,
             ["--app", "icmpecho", "--ip", GuestAddress.ToString(), "--mac", GuestMac.ToString()]);
         pair.WaitUntilBridging(StartTimeout, cancel);
         var side = Ping(options, cancel, ns, GuestAddress.ToString());

@@ -9,7 +9,8 @@ namespace Ring.Tests;
 /// <summary>
 /// The TAP uplink through the real binaries, inside a namespace each test creates: the Producer, started inside it,
 /// bridges the TAP to the Consumer's icmpecho, and the kernel's own <c>ping</c> is answered through the ring in each
-/// wait mode, with the guest's <c>--pcap-out</c> read back by tshark; an idle bridged pair in event mode sleeps; a
+/// wait mode, with the guest's <c>--pcap-out</c> read back by tshark, and with 8000-byte pings on a 9000-byte MTU,
+/// whose frames travel as chains of 2048-byte buffers both ways; an idle bridged pair in event mode sleeps; a
 /// TAP that is in use fails with one line. Skipped, with the reason, where this process may not create namespaces.
 /// </summary>
 [Collection(ProcessCollection.Name)]
@@ -57,6 +58,24 @@ public sealed class TapUplinkTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(guest.Captured, frames.Length);
         Assert.Contains("eth:ethertype:arp|1|", frames);
         Assert.Equal(100, frames.Count(f => f == "eth:ethertype:ip:icmp:data||8"));
+    }
+
+    [SkippableFact]
+    public void PingJumbo_Mtu9000AndSize8000_AnsweredThroughChainsOfDefaultBuffers()
+    {
+        var ns = NamespaceWithTap(mtu: 9000);
+        var (consumer, producer) = StartPair(ns, "event");
+
+        var ping = PingCommand.Run(ns, GuestIp, count: 5, intervalSeconds: 0.01, size: 8000);
+        producer.Terminate();
+        var results = _runner.WaitAll(Deadline, consumer, producer);
+
+        output.WriteLine($"{ping}\n{results[0].Stdout}{results[1].Stdout}");
+        Assert.Equal(5, ping.Received);
+        Assert.True(results.All(r => r.ExitCode == ExitCodes.Ok), ProgramRunner.Describe(results));
+        var guest = results[0].Summary();
+        Assert.Equal(0, guest.AppDrops.GetValueOrDefault("Ipv4Fragment"));
+        Assert.True(guest.ReceivedBytes >= 5 * 8042UL, results[0].ToString()); // whole 8042-byte frames, in 2048-byte buffers
     }
 
     [SkippableFact]
@@ -110,12 +129,12 @@ public sealed class TapUplinkTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>A namespace of this test's with a persistent TAP at 10.77.0.1/24, the host side of the guest's link.</summary>
-    private NetworkNamespace NamespaceWithTap()
+    private NetworkNamespace NamespaceWithTap(int mtu = 1500)
     {
         NetTools.SkipUnlessNamespaces();
         var ns = NetworkNamespace.Create();
         _cleanup.Add(ns);
-        ns.AddTap(Tap, "10.77.0.1/24");
+        ns.AddTap(Tap, "10.77.0.1/24", mtu);
         return ns;
     }
 

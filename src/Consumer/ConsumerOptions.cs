@@ -37,7 +37,7 @@ public sealed class ConsumerOptions : LoopOptions
             HybridPollBudget = OptionChecks.PollBudget(WaitMode, PollMicros),
             AttachTimeout = timeout,
         });
-        OptionChecks.PacketSize(Size, BufferSize);
+        OptionChecks.PacketSize(Size, BufferSize, RingSize);
         return options;
     }
 

@@ -55,8 +55,10 @@ internal sealed class GuestApplication : IGuestLoop
     /// <summary>Polls until both directions are done or <paramref name="cancel"/> fires.</summary>
     public void Run(long startTicks, CancellationToken cancel)
     {
-        Span<Packet> burst = stackalloc Packet[BurstSize];
-        Span<Packet> tx = stackalloc Packet[BurstSize];
+        // Room for the longest chain: a reader hands out whole chains only, and a sender sends whole ones.
+        int room = Math.Max(BurstSize, _reader.MaxChainLength);
+        Span<Packet> burst = stackalloc Packet[room];
+        Span<Packet> tx = stackalloc Packet[room];
         if (_txDone)
             _writer.Complete(); // nothing to send: the device's reader ends at once
         ulong txSequence = 0, txBursts = 0;
@@ -97,13 +99,7 @@ internal sealed class GuestApplication : IGuestLoop
                 {
                     long now = LatencyRecorder.ShouldStamp(_pacer.Paced, txBursts) ? Stopwatch.GetTimestamp() : 0;
                     int want = _pacer.Allowance(now, txSequence, (int)Math.Min((ulong)BurstSize, _txPackets - txSequence));
-                    int m = want == 0 ? 0 : writer.TryRent(tx[..want]);
-                    for (int i = 0; i < m; i++)
-                    {
-                        _stamper.Write(writer.GetBuffer(tx[i]), txSequence++, now);
-                        tx[i] = tx[i].WithLength(_stamper.Size);
-                    }
-                    writer.TrySend(tx[..m]);
+                    int m = _stamper.Send(writer, tx, want, ref txSequence, now);
                     Sent += (ulong)m;
                     work += m;
                 }

@@ -14,7 +14,7 @@ return ProgramShell.Run("consumer", () =>
     var stall = OptionChecks.Timeout("stall-timeout", options.StallTimeout);
 
     using var interrupt = new InterruptSignal();
-    using var capture = options.PcapOut is null ? null : FrameCapture.Create(options.PcapOut);
+    using var capture = options.PcapOut is null ? null : FrameCapture.Create(options.PcapOut, OptionChecks.LongestChain(options.BufferSize, options.RingSize));
     using var guest = options.RegionIsPath ? Guest.CreateAtPath(options.Region, guestOptions) : Guest.Create(options.Region, guestOptions);
     guest.StartAsync(interrupt.Token).AsTask().GetAwaiter().GetResult();
     IGuestLoop[] loops = guest.QueuePairs

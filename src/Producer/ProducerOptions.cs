@@ -34,7 +34,7 @@ public sealed class ProducerOptions : LoopOptions
             WaitMode = WaitMode,
             HybridPollBudget = OptionChecks.PollBudget(WaitMode, PollMicros),
             AttachTimeout = TimeSpan.FromSeconds(Wait),
-            RequiredBufferSize = Size,
+            RequiredBufferSize = OptionChecks.SmallestBufferFor(Size),
             CoalesceFrames = CoalesceFrames,
             CoalesceTime = TimeSpan.FromMicroseconds(CoalesceMicros),
         });
