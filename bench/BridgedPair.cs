@@ -51,13 +51,13 @@ internal sealed class BridgedPair : IDisposable
         }
     }
 
-    /// <summary>Waits until the handshake is done and the TAP has carrier (the Producer holds it open), so a frame
-    /// the kernel sends now waits in the TAP for the bridge. Throws <see cref="RunFailedException"/> with what the
+    /// <summary>Waits until the handshake is done and the TAP is up (the Producer holds it open and the kernel
+    /// has started its queue), so a frame the kernel sends now waits in the TAP for the bridge. Throws <see cref="RunFailedException"/> with what the
     /// programs printed when one exits first or <paramref name="timeout"/> passes.</summary>
     public void WaitUntilBridging(TimeSpan timeout, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
-        while (!(Running() && HasCarrier()))
+        while (!(Running() && _ns.IsUp(_tap)))
         {
             cancel.ThrowIfCancellationRequested();
             if (!_consumer.Running || !_producer.Running || clock.Elapsed > timeout)
@@ -111,9 +111,4 @@ internal sealed class BridgedPair : IDisposable
         }
     }
 
-    private bool HasCarrier()
-    {
-        var link = HostCommand.Run("ip", ["-n", _ns.Name, "-o", "link", "show", "dev", _tap], TimeSpan.FromSeconds(10));
-        return link.ExitCode == 0 && link.Stdout.Contains("LOWER_UP", StringComparison.Ordinal);
-    }
 }

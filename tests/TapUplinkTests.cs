@@ -139,15 +139,14 @@ public sealed class TapUplinkTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>The Consumer answering for <see cref="GuestIp"/> and the Producer bridging the TAP from inside
-    /// <paramref name="ns"/>, both in <paramref name="mode"/>; returns once the handshake is done and the TAP has
-    /// carrier.</summary>
+    /// <paramref name="ns"/>, both in <paramref name="mode"/>; returns once the handshake is done and the TAP is up.</summary>
     private (ProgramRunner.Child Consumer, ProgramRunner.Child Producer) StartPair(NetworkNamespace ns, string mode, params string[] guestArgs)
     {
         var consumer = _runner.Start("Consumer", ["--region", _runner.Region, "--app", "icmpecho", "--ip", GuestIp, "--mode", mode,
             "--json", .. guestArgs]);
         _runner.WaitForRegion(consumer, Deadline);
         var producer = _runner.StartInside(ns, "Producer", "--region", _runner.Region, "--uplink", $"tap:{Tap}", "--mode", mode, "--json");
-        _runner.WaitUntil(() => Running(_runner.Region) && HasCarrier(ns), "the pair is bridging", Deadline, consumer, producer);
+        _runner.WaitUntil(() => Running(_runner.Region) && ns.IsUp(Tap), "the pair is bridging", Deadline, consumer, producer);
         return (consumer, producer);
     }
 
@@ -163,9 +162,6 @@ public sealed class TapUplinkTests(ITestOutputHelper output) : IDisposable
             return false;
         }
     }
-
-    private static bool HasCarrier(NetworkNamespace ns) =>
-        ns.Exec(Deadline, default, "ip", "-o", "link", "show", "dev", Tap).Stdout.Contains("LOWER_UP", StringComparison.Ordinal);
 
     /// <summary>User plus system time of <paramref name="pid"/>, in clock ticks (/proc/PID/stat fields 14 and 15).</summary>
     private static long CpuTicks(int pid)
