@@ -55,13 +55,13 @@ public sealed class ConsumerOptions : LoopOptions
         + "--direction or --echo say.")]
     public string? App { get; set; }
 
-    [Option("ip", HelpText = "icmpecho: the guest's IPv4 address, which it answers ARP and ping for.")]
+    [Option("ip", HelpText = "icmpecho: the guest's IPv4 address, which it answers ARP and ping for (no default: icmpecho needs it).")]
     public string? Ip { get; set; }
 
     [Option("mac", HelpText = "icmpecho: the guest's Ethernet address (default 02:52:49:4e:47:02).")]
     public string? Mac { get; set; }
 
-    [Option("pcap-out", HelpText = "Write every frame received to this file, classic pcap (nanosecond timestamps, Ethernet).")]
+    [Option("pcap-out", HelpText = "Write every frame received to this file, classic pcap (nanosecond timestamps, Ethernet). Default: no capture.")]
     public string? PcapOut { get; set; }
 
     /// <summary>The application <c>--app</c> (or its aliases <c>--direction</c> and <c>--echo</c>) names; throws
