@@ -15,6 +15,9 @@ public sealed class ConsumerOptions : LoopOptions
     [Option("ring-size", Default = 1024, HelpText = "Entries per ring, a power of two (16..32768); also the buffers per queue pair and direction.")]
     public int RingSize { get; set; } = 1024;
 
+    [Option("buffers-per-ring", HelpText = "Buffers each direction of a queue pair owns, ring-size..64 x ring-size (default 4 x ring-size): a buffer is reused only after all the others.")]
+    public int? BuffersPerRing { get; set; }
+
     [Option("buffer-size", Default = 2048, HelpText = "Bytes per pool buffer (64..65536).")]
     public int BufferSize { get; set; } = 2048;
 
@@ -34,6 +37,7 @@ public sealed class ConsumerOptions : LoopOptions
             QueuePairs = Queues,
             RingSize = RingSize,
             BufferSize = BufferSize,
+            BuffersPerRing = BuffersPerRing ?? GuestOptions.DefaultBuffersPerRing(RingSize),
             WaitMode = WaitMode,
             HybridPollBudget = OptionChecks.PollBudget(WaitMode, PollMicros),
             AttachTimeout = timeout,
