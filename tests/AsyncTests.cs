@@ -16,6 +16,7 @@ namespace Ring.Tests;
 public abstract class AsyncTests : IAsyncLifetime
 {
     private const int RingSize = 256;
+    private static readonly int Buffers = GuestOptions.DefaultBuffersPerRing(RingSize); // per direction: the default, four rings' worth
     private static readonly PacketStamper Stamper = new(PacketStamper.MinSize);
 
     private readonly CancellationTokenSource _stopDevice = new();
@@ -402,20 +403,22 @@ public abstract class AsyncTests : IAsyncLifetime
     [Fact]
     public async Task WaitToReceiveAsync_ApplicationHoldsEveryRxBuffer_FailsWithInvalidOperationNamingIt()
     {
-        StartDevice((queue, stop) => Send(queue.Writer, 0, RingSize, stop));
+        // Every buffer, not a ring's worth: while the guest has free buffers, a wait posts them and a packet can come.
+        StartDevice((queue, stop) => Send(queue.Writer, 0, Buffers, stop));
+        var packets = new Packet[Buffers];
         int held = 0;
-        while (held < RingSize)
+        while (held < Buffers)
         {
-            Assert.True(await Deadline.Within(Reader.WaitToReceiveAsync(), "the device's packets"));
-            held += Reader.TryReceive(_packets.AsSpan(held));
+            Assert.True(await Deadline.Within(Reader.WaitToReceiveAsync(), $"the device's packets ({held} of {Buffers} held)"));
+            held += Reader.TryReceive(packets.AsSpan(held));
         }
         await Deadline.Within(_deviceLoop, "the device");
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => Reader.WaitToReceiveAsync().AsTask());
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => Deadline.Within(Reader.WaitToReceiveAsync(), "the refused wait"));
 
-        Assert.Contains($"holds all {RingSize} buffers", e.Message);
+        Assert.Contains($"holds all {Buffers} buffers", e.Message);
         Assert.True(Reader.Counters.Starved >= 1, "the refused wait was not counted");
-        Reader.Return(_packets.AsSpan(0, 1)); // one back: now a packet can arrive, so the wait waits
+        Reader.Return(packets.AsSpan(0, 1)); // one back: now a packet can arrive, so the wait waits
         using var cancel = new CancellationTokenSource();
         var wait = Reader.WaitToReceiveAsync(cancel.Token);
         Assert.False(wait.IsCompleted, "nothing more was sent, yet the wait completed");
