@@ -306,6 +306,23 @@ public sealed class BuffersPerRingTests
     }
 
     [Theory]
+    [InlineData(2048, 16)]   // allowed against the default ring size (1024..65536), then 16-entry rings: 128 rings' worth
+    [InlineData(1024, 2048)] // allowed against the default ring size, then 2048-entry rings: half a ring's worth
+    public void Create_RingSizeSetAfterBuffersPerRingLeavesItOutOfRange_ThrowsArgumentOutOfRangeNamingItAndCreatesNothing(int buffersPerRing, int ringSize)
+    {
+        // BuffersPerRing is checked against the ring size when it is set. A RingSize set after it must not let a guest
+        // with less than a ring's worth, or more than 64 rings' worth, of buffers through.
+        var options = new GuestOptions { BuffersPerRing = buffersPerRing, RingSize = ringSize };
+        string name = Deadline.UniqueRegionName();
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Guest.Create(name, options));
+
+        Assert.Equal(nameof(GuestOptions.BuffersPerRing), e.ParamName);
+        Assert.Contains($"{ringSize}..{MaxRings * ringSize}", e.Message);
+        Assert.False(File.Exists(RegionPaths.ForName(name)), "a refused guest created a region file");
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(MaxRings)]
     public void Create_BuffersPerRingAtEitherEndOfItsRange_LaysOutThatManyPerDirection(int rings)
