@@ -339,6 +339,22 @@ public sealed class BuffersPerRingTests
         }
     }
 
+    [Fact]
+    public void Create_DefaultBuffersPerRingWhosePoolExceeds4GiB_ThrowsNamingThePoolAndItsRemediesAndCreatesNothing()
+    {
+        // 8 queue pairs of 32768-entry rings of 2048-byte buffers: a ring's worth each way is a 1 GiB pool, the
+        // default four rings' worth 4 GiB, one byte over the limit.
+        var options = new GuestOptions { QueuePairs = 8, RingSize = 32768, BufferSize = 2048 };
+        string name = Deadline.UniqueRegionName();
+
+        var e = Assert.Throws<ArgumentException>(() => Guest.Create(name, options));
+
+        Assert.Contains("the pool must be at most 4 GiB, not 4294967296 bytes", e.Message);
+        Assert.Contains("fewer buffers per ring", e.Message); // the knob the default turned up
+        Assert.False(File.Exists(RegionPaths.ForName(name)), "a refused guest created a region file");
+        Assert.Null(RegionGeometry.ForQueues(8, 32768, 2048, buffersPerRing: 32768).Validate()); // a ring's worth fits
+    }
+
     // ---- Helpers ----
 
     /// <summary>Receives until a receive finds nothing; that last receive posts free buffers while there is room.</summary>
