@@ -289,20 +289,33 @@ public sealed class BuffersPerRingTests
     // ---- Options ----
 
     [Theory]
-    [InlineData(Size - 1)]
     [InlineData(0)]
     [InlineData(-Size)]
-    [InlineData(MaxRings * Size + 1)]
+    [InlineData(GuestOptions.MinRingSize - 1)]
+    [InlineData(64 * GuestOptions.MaxRingSize + 1)]
     [InlineData(int.MaxValue)]
-    public void BuffersPerRing_OutsideOneTo64RingsWorth_ThrowsArgumentOutOfRangeNamingIt(int buffersPerRing)
+    public void BuffersPerRing_OutsideEveryRingSizesRange_SetterThrowsArgumentOutOfRangeNamingIt(int buffersPerRing)
     {
         var options = new GuestOptions { RingSize = Size };
 
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => options.BuffersPerRing = buffersPerRing);
 
         Assert.Equal(nameof(GuestOptions.BuffersPerRing), e.ParamName);
-        Assert.Contains($"{Size}..{MaxRings * Size}", e.Message);
+        Assert.Contains($"{GuestOptions.MinRingSize}..{64 * GuestOptions.MaxRingSize}", e.Message);
         Assert.Equal(Buffers, options.BuffersPerRing); // unchanged: the default
+    }
+
+    [Theory]
+    [InlineData(32)]               // at least 16 (any ring), but below these 64-entry rings
+    [InlineData(MaxRings * 64 + 1)]
+    public void Create_BuffersPerRingOutsideOneTo64RingsWorth_ThrowsArgumentOutOfRangeNamingIt(int buffersPerRing)
+    {
+        var options = new GuestOptions { RingSize = 64, BuffersPerRing = buffersPerRing };
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Guest.Create(Deadline.UniqueRegionName(), options));
+
+        Assert.Equal(nameof(GuestOptions.BuffersPerRing), e.ParamName);
+        Assert.Contains($"64..{MaxRings * 64}", e.Message);
     }
 
     [Theory]
