@@ -379,14 +379,16 @@ public sealed unsafe class DoorbellTests : IDisposable
     public void HybridWait_WorkWithinTheBudget_StartsTheBudgetAgain()
     {
         var (sleeper, _) = Start(guestMaySleep: true);
-        var wait = new HybridWait(sleeper, () => false, pollBudget: TimeSpan.FromMilliseconds(50));
+        // Each idle spell takes 60 % of the budget: a preemption of the test thread up to 40 % of it (0.4 s on a
+        // loaded box) cannot spend the budget early.
+        var wait = new HybridWait(sleeper, () => false, pollBudget: TimeSpan.FromSeconds(1));
         var clock = Stopwatch.StartNew();
 
-        while (clock.ElapsedMilliseconds < 40)
+        while (clock.ElapsedMilliseconds < 600)
             Assert.False(wait.Idle(0, TimeSpan.FromMilliseconds(5)));
         wait.Idle(1, TimeSpan.FromMilliseconds(5)); // work: the next idle spell gets a whole budget
         clock.Restart();
-        while (clock.ElapsedMilliseconds < 40)
+        while (clock.ElapsedMilliseconds < 600)
             Assert.False(wait.Idle(0, TimeSpan.FromMilliseconds(5)));
 
         Assert.Equal(0L, Slept.Sleeps);

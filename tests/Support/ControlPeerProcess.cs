@@ -35,6 +35,8 @@ internal sealed partial class ControlPeerProcess : IDisposable
     {
         string binary = Path.Combine(AppContext.BaseDirectory, "ControlPeer");
         Assert.True(File.Exists(binary), $"{binary} not found: the test project references tests/ControlPeer, build it");
+        if (uid is not null)
+            binary = StagedForOtherUsers.Value;
         var info = new ProcessStartInfo(uid is null ? binary : "setpriv")
         {
             RedirectStandardInput = true,
@@ -50,6 +52,28 @@ internal sealed partial class ControlPeerProcess : IDisposable
         return new ControlPeerProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start ControlPeer"));
     }
 
+    /// <summary>
+    /// ControlPeer copied into a directory every user may read: the checkout may sit under a directory only its owner
+    /// can enter (mktemp -d makes 0700), where another user could not start the peer at all.
+    /// </summary>
+    private static readonly Lazy<string> StagedForOtherUsers = new(() =>
+    {
+        var directory = Directory.CreateTempSubdirectory("ring-controlpeer-");
+        const UnixFileMode everyoneReads = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("a peer as another user needs setpriv");
+        File.SetUnixFileMode(directory.FullName, everyoneReads);
+        foreach (string name in new[] { "ControlPeer", "ControlPeer.dll", "ControlPeer.deps.json", "ControlPeer.runtimeconfig.json", "Ring.dll" })
+        {
+            string copy = Path.Combine(directory.FullName, name);
+            File.Copy(Path.Combine(AppContext.BaseDirectory, name), copy);
+            File.SetUnixFileMode(copy, everyoneReads);
+        }
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => directory.Delete(recursive: true);
+        return Path.Combine(directory.FullName, "ControlPeer");
+    });
+
     /// <summary>Waits for the next line starting with <paramref name="prefix"/> (skipping others); fails at the deadline.</summary>
     public string Expect(string prefix, TimeSpan deadline)
     {
@@ -59,7 +83,8 @@ internal sealed partial class ControlPeerProcess : IDisposable
             var left = deadline - clock.Elapsed;
             if (left <= TimeSpan.Zero || !_lines.TryTake(out string? line, left))
             {
-                Assert.Fail($"ControlPeer (pid {Pid}) printed no line starting \"{prefix}\" within {deadline.TotalSeconds} s:\n{Transcript}");
+                string state = _process.HasExited ? $"exited {_process.ExitCode}" : "still running";
+                Assert.Fail($"ControlPeer (pid {Pid}, {state}) printed no line starting \"{prefix}\" within {deadline.TotalSeconds} s:\n{Transcript}");
                 return "";
             }
             if (line.StartsWith(prefix, StringComparison.Ordinal))

@@ -98,10 +98,17 @@ internal sealed class ControlConnection : IDisposable
         error = "";
         Span<byte> buffer = stackalloc byte[ControlProtocol.MaxMessageLength + 1];
         int errno = UnixSocket.Receive(_socket, buffer, out int length, out passed, out int passedCount, out bool truncated);
+        if (errno is Errno.ECONNRESET)
+        {
+            // A peer that closed with our message unread (a guest refusing a HELLO it never read) leaves ECONNRESET
+            // pending, and the kernel reports it before the messages queued ahead of the close: reading clears
+            // it, so read again for the peer's last word (its REFUSE) before calling it a hang-up.
+            errno = UnixSocket.Receive(_socket, buffer, out length, out passed, out passedCount, out truncated);
+            if (errno is Errno.ECONNRESET or Errno.EAGAIN)
+                return ReceiveOutcome.HangUp;
+        }
         if (errno == Errno.EAGAIN)
             return ReceiveOutcome.Nothing;
-        if (errno is Errno.ECONNRESET)
-            return ReceiveOutcome.HangUp;
         if (errno != 0)
         {
             problem = ControlReason.SystemError;
