@@ -23,11 +23,15 @@ return ProgramShell.Run("consumer", () =>
             : new GuestApplication(pair, settings, stall, capture))
         .ToArray();
 
+    // The runtime's threads leave the poll threads' cores (--cpu) before the run, so moving them is set-up too.
+    var pollCores = options.PollCores;
+    if (pollCores is not null)
+        ThreadAffinity.MoveOthersOff(pollCores);
     // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
     var cpu = new CpuClock();
     var allocations = new AllocationMeter();
     long start = Stopwatch.GetTimestamp();
-    QueueThreads.Run(options.Queues, (q, cancel) => loops[q].Run(start, cancel), interrupt.Token);
+    var switches = QueueThreads.Run(options.Queues, (q, cancel) => loops[q].Run(start, cancel), interrupt.Token, pollCores);
     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
     allocations.Stop();
 
@@ -41,5 +45,6 @@ return ProgramShell.Run("consumer", () =>
     if (capture is not null)
         summary.Captured = capture.Frames;
     summary.SetAllocations(allocations);
+    summary.SetSwitches(switches);
     return summary.Print(options.Json);
 });

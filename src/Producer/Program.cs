@@ -43,12 +43,16 @@ return ProgramShell.Run("producer", () =>
     };
     using var disposeLoops = new DisposeAll(loops);
 
+    // The runtime's threads leave the poll threads' cores (--cpu) before the run, so moving them is set-up too.
+    var pollCores = options.PollCores;
+    if (pollCores is not null)
+        ThreadAffinity.MoveOthersOff(pollCores);
     // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
     var cpu = new CpuClock();
     var allocations = new AllocationMeter();
     long start = Stopwatch.GetTimestamp();
-    QueueThreads.Run(queues, (q, cancel) => loops[q].Run(start, cancel),
-        uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token);
+    var switches = QueueThreads.Run(queues, (q, cancel) => loops[q].Run(start, cancel),
+        uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token, pollCores);
     double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
     allocations.Stop();
 
@@ -60,6 +64,7 @@ return ProgramShell.Run("producer", () =>
         summary.AddCounters(device.QueuePairs[q]);
     }
     summary.SetAllocations(allocations);
+    summary.SetSwitches(switches);
     return summary.Print(options.Json);
 });
 
