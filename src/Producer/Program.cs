@@ -50,11 +50,13 @@ return ProgramShell.Run("producer", () =>
     // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
     var cpu = new CpuClock();
     var allocations = new AllocationMeter();
+    var jit = new JitMeter();
     long start = Stopwatch.GetTimestamp();
     var switches = QueueThreads.Run(queues, (q, cancel) => loops[q].Run(start, cancel),
         uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token, pollCores);
     double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
     allocations.Stop();
+    jit.Stop();
 
     var summary = RunSummary.For("producer", options.WaitMode, direction, queues, options.Size, elapsed, cpu.Percent());
     summary.Uplink = uplink.ToString();
@@ -64,6 +66,7 @@ return ProgramShell.Run("producer", () =>
         summary.AddCounters(device.QueuePairs[q]);
     }
     summary.SetAllocations(allocations);
+    summary.SetJit(jit);
     summary.SetSwitches(switches);
     return summary.Print(options.Json);
 });
