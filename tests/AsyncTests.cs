@@ -16,6 +16,7 @@ namespace Ring.Tests;
 public abstract class AsyncTests : IAsyncLifetime
 {
     private const int RingSize = 256;
+    private static readonly int Buffers = GuestOptions.DefaultBuffersPerRing(RingSize); // per direction: the default, four rings' worth
     private static readonly PacketStamper Stamper = new(PacketStamper.MinSize);
 
     private readonly CancellationTokenSource _stopDevice = new();
@@ -85,9 +86,9 @@ public abstract class AsyncTests : IAsyncLifetime
         Send(device, 0, 3, CancellationToken.None);
         device.Complete();
 
-        Assert.True(await Reader.WaitToReceiveAsync());
+        Assert.True(await Deadline.Within(Reader.WaitToReceiveAsync(), "the wait with 3 packets there"));
         Assert.Equal(2, Reader.TryReceive(_packets.AsSpan(0, 2)));
-        Assert.True(await Reader.WaitToReceiveAsync());
+        Assert.True(await Deadline.Within(Reader.WaitToReceiveAsync(), "the wait with 1 packet there"));
         Assert.False(Reader.Completion.IsCompleted, "the stream completed before it was drained");
         Assert.Equal(1, Reader.TryReceive(_packets));
         var end = Reader.WaitToReceiveAsync();
@@ -96,7 +97,7 @@ public abstract class AsyncTests : IAsyncLifetime
         Assert.False(await end);
         Assert.Equal(3, Reader.PeerTotal);
         await Deadline.Within(Reader.Completion, "the completion");
-        Assert.False(await Reader.WaitToReceiveAsync()); // and stays false
+        Assert.False(await Deadline.Within(Reader.WaitToReceiveAsync(), "the wait after the end")); // and stays false
     }
 
     [Fact]
@@ -156,11 +157,11 @@ public abstract class AsyncTests : IAsyncLifetime
     [Fact]
     public async Task ReceiveAllAsync_ConsumerOnlyIterates_ReturnsEveryBuffer()
     {
-        // Four rings' worth: the device runs out of buffers unless each burst goes back to the fill ring.
-        const int Count = 4 * RingSize;
+        // Twice the guest's RX buffers: the device runs out of buffers unless each burst goes back to the fill ring.
+        int count = 2 * Buffers;
         StartDevice((queue, stop) =>
         {
-            Send(queue.Writer, 0, Count, stop);
+            Send(queue.Writer, 0, count, stop);
             queue.Writer.Complete();
         });
         using var deadline = new CancellationTokenSource(Deadline.Default);
@@ -170,7 +171,7 @@ public abstract class AsyncTests : IAsyncLifetime
             received += burst.Count;
 
         await Deadline.Within(_deviceLoop, "the device");
-        Assert.Equal(Count, received);
+        Assert.Equal(count, received);
         Assert.Equal(0, Reader.Counters.Held);
     }
 
@@ -178,11 +179,12 @@ public abstract class AsyncTests : IAsyncLifetime
     public async Task ReceiveAllAsync_OnTheDevice_DeliversWhatTheGuestSendsWithSendAsync()
     {
         // The other direction, both halves waiting: the guest's SendAsync waits for TX buffers the device gives back.
-        const int Count = 4 * RingSize;
+        // Twice the guest's TX buffers, so each is sent twice.
+        int count = 2 * Buffers;
         var sending = Task.Run(async () =>
         {
             var frame = new byte[Stamper.Size];
-            for (ulong i = 0; i < Count; i++)
+            for (ulong i = 0; i < (ulong)count; i++)
             {
                 Stamper.Write(frame, i, 0);
                 await Writer.SendAsync(frame);
@@ -197,8 +199,8 @@ public abstract class AsyncTests : IAsyncLifetime
                 checker.Check(burst.Payload(i));
 
         await Deadline.Within(sending, "the guest's sends");
-        Assert.Equal(((ulong)Count, 0UL, 0UL), (checker.Expected, checker.Bad, checker.Missing));
-        Assert.Equal(Count, Pair.DeviceQueue().Reader.PeerTotal);
+        Assert.Equal(((ulong)count, 0UL, 0UL), (checker.Expected, checker.Bad, checker.Missing));
+        Assert.Equal(count, Pair.DeviceQueue().Reader.PeerTotal);
     }
 
     [Fact]
@@ -250,8 +252,9 @@ public abstract class AsyncTests : IAsyncLifetime
         Pair.DeviceQueue().Writer.Complete();
         Pair.Device.Dispose();
 
+        using var deadline = new CancellationTokenSource(Deadline.Default);
         int received = 0;
-        await foreach (var burst in Reader.ReceiveAllAsync())
+        await foreach (var burst in Reader.ReceiveAllAsync(cancellationToken: deadline.Token))
             received += burst.Count;
 
         Assert.Equal(3, received);
@@ -269,16 +272,15 @@ public abstract class AsyncTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<RingException>(() => Deadline.Within(wait, "the wait when the guest left"));
         Assert.Equal(RingErrorReason.PeerLeft, e.Reason);
-        Assert.Equal(RingErrorReason.PeerLeft, (await Assert.ThrowsAsync<RingException>(() => reader.Completion)).Reason);
+        Assert.Equal(RingErrorReason.PeerLeft, (await Assert.ThrowsAsync<RingException>(() => Deadline.Within(reader.Completion, "the completion"))).Reason);
     }
 
     [Fact]
-    public async Task WaitToSendAsync_DeviceLeftHoldingEveryBuffer_ReturnsFalse()
+    public async Task WaitToSendAsync_DeviceLeftHoldingARingsWorth_ReturnsFalse()
     {
-        Assert.Equal(RingSize, Writer.TryRent(_packets));
-        Assert.Equal(RingSize, Writer.TrySend(_packets));
+        SendARingsWorth();
         var wait = Writer.WaitToSendAsync();
-        Assert.False(wait.IsCompleted, "the device holds every TX buffer, yet the wait completed");
+        Assert.False(wait.IsCompleted, "a ring's worth of TX buffers is with the device, yet the wait completed");
 
         Pair.Device.Dispose();
 
@@ -286,14 +288,39 @@ public abstract class AsyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WaitToSendAsync_ARingsWorthOutWithBuffersStillFree_WaitsUntilTheDeviceGivesOneBack()
+    {
+        // The guest has four rings' worth of TX buffers, but at most a ring's worth is rented or in flight: with that
+        // much out, a wait for a buffer waits for a completion, not for one of the free buffers it may not use yet.
+        SendARingsWorth();
+        var wait = Writer.WaitToSendAsync();
+        Assert.False(wait.IsCompleted, $"a ring's worth of TX buffers is with the device, yet the wait completed ({Buffers - RingSize} are free)");
+
+        StartDevice((queue, stop) =>
+        {
+            var burst = new Packet[RingSize];
+            long since = Stopwatch.GetTimestamp();
+            for (int n = 0; n < RingSize; n += queue.Reader.TryReceive(burst.AsSpan(n)))
+                ThrowIfStoppedOrLate(stop, since, "the guest's packets");
+            Thread.Sleep(20);
+            queue.Reader.Return(burst.AsSpan(0, 1)); // one comes back; the device keeps the rest
+        });
+
+        Assert.True(await Deadline.Within(wait, "the wait for a TX buffer the device gives back"));
+        await Deadline.Within(_deviceLoop, "the device");
+        Assert.Equal(1, Writer.TryRent(_packets)); // one, though many more are free
+        Assert.Equal(1, Writer.Counters.Held);
+    }
+
+    [Fact]
     public async Task WaitToSendAsync_WriterCompleted_ReturnsFalseAndSendingThrows()
     {
         Writer.Complete();
 
-        Assert.False(await Writer.WaitToSendAsync());
+        Assert.False(await Deadline.Within(Writer.WaitToSendAsync(), "the wait on a completed writer"));
         Assert.Equal(0, Writer.TryRent(_packets));
         Assert.Throws<InvalidOperationException>(() => Writer.TrySend(ReadOnlySpan<Packet>.Empty));
-        await Assert.ThrowsAsync<InvalidOperationException>(async () => await Writer.SendAsync(new byte[1]));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Deadline.Within(Writer.SendAsync(new byte[1]).AsTask(), "the send on a completed writer"));
     }
 
     [Fact]
@@ -310,8 +337,7 @@ public abstract class AsyncTests : IAsyncLifetime
     [Fact]
     public void WaitToSendAsync_SecondWhilePending_ThrowsInvalidOperation()
     {
-        Assert.Equal(RingSize, Writer.TryRent(_packets));
-        Assert.Equal(RingSize, Writer.TrySend(_packets));
+        SendARingsWorth();
         using var cancel = new CancellationTokenSource();
         _ = Writer.WaitToSendAsync(cancel.Token);
 
@@ -324,8 +350,7 @@ public abstract class AsyncTests : IAsyncLifetime
     public async Task WaitToReceiveAndWaitToSend_OutstandingTogether_BothComplete()
     {
         // One waiter thread per queue side serves both halves: neither wait may starve the other.
-        Assert.Equal(RingSize, Writer.TryRent(_packets));
-        Assert.Equal(RingSize, Writer.TrySend(_packets));
+        SendARingsWorth();
         var toSend = Writer.WaitToSendAsync();
         var toReceive = Reader.WaitToReceiveAsync();
         Assert.False(toSend.IsCompleted || toReceive.IsCompleted, "a wait completed before the device did anything");
@@ -388,11 +413,10 @@ public abstract class AsyncTests : IAsyncLifetime
     [Fact]
     public async Task WaitToSendAsync_Cancelled_ThrowsOperationCanceled()
     {
-        Assert.Equal(RingSize, Writer.TryRent(_packets));
-        Assert.Equal(RingSize, Writer.TrySend(_packets));
+        SendARingsWorth();
         using var cancel = new CancellationTokenSource();
         var wait = Writer.WaitToSendAsync(cancel.Token);
-        Assert.False(wait.IsCompleted, "the device holds every TX buffer, yet the wait completed");
+        Assert.False(wait.IsCompleted, "a ring's worth of TX buffers is with the device, yet the wait completed");
 
         cancel.Cancel();
 
@@ -402,20 +426,22 @@ public abstract class AsyncTests : IAsyncLifetime
     [Fact]
     public async Task WaitToReceiveAsync_ApplicationHoldsEveryRxBuffer_FailsWithInvalidOperationNamingIt()
     {
-        StartDevice((queue, stop) => Send(queue.Writer, 0, RingSize, stop));
+        // Every buffer, not a ring's worth: while the guest has free buffers, a wait posts them and a packet can come.
+        StartDevice((queue, stop) => Send(queue.Writer, 0, Buffers, stop));
+        var packets = new Packet[Buffers];
         int held = 0;
-        while (held < RingSize)
+        while (held < Buffers)
         {
-            Assert.True(await Deadline.Within(Reader.WaitToReceiveAsync(), "the device's packets"));
-            held += Reader.TryReceive(_packets.AsSpan(held));
+            Assert.True(await Deadline.Within(Reader.WaitToReceiveAsync(), $"the device's packets ({held} of {Buffers} held)"));
+            held += Reader.TryReceive(packets.AsSpan(held));
         }
         await Deadline.Within(_deviceLoop, "the device");
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => Reader.WaitToReceiveAsync().AsTask());
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => Deadline.Within(Reader.WaitToReceiveAsync(), "the refused wait"));
 
-        Assert.Contains($"holds all {RingSize} buffers", e.Message);
+        Assert.Contains($"holds all {Buffers} buffers", e.Message);
         Assert.True(Reader.Counters.Starved >= 1, "the refused wait was not counted");
-        Reader.Return(_packets.AsSpan(0, 1)); // one back: now a packet can arrive, so the wait waits
+        Reader.Return(packets.AsSpan(0, 1)); // one back: now a packet can arrive, so the wait waits
         using var cancel = new CancellationTokenSource();
         var wait = Reader.WaitToReceiveAsync(cancel.Token);
         Assert.False(wait.IsCompleted, "nothing more was sent, yet the wait completed");
@@ -427,7 +453,7 @@ public abstract class AsyncTests : IAsyncLifetime
     public async Task WaitToReceiveAsync_GuestDisposedWhileWaiting_FailsWithObjectDisposed()
     {
         var wait = Reader.WaitToReceiveAsync();
-        var toSend = WaitToSendWithEveryBufferOut();
+        var toSend = WaitToSendWithARingsWorthOut();
 
         Pair.Guest.Dispose();
 
@@ -596,15 +622,23 @@ public abstract class AsyncTests : IAsyncLifetime
             $"every round of {Waits} waits allocated at least {Bound} B (rounds: {string.Join(", ", allocated)} B)");
     }
 
-    /// <summary>Sends every TX buffer (the device keeps them), then starts a wait for one to come back.</summary>
-    private Task<bool> WaitToSendWithEveryBufferOut()
+    /// <summary>Sends a ring's worth of TX buffers (the device keeps them), then starts a wait for one to come back.</summary>
+    private Task<bool> WaitToSendWithARingsWorthOut()
     {
-        var tx = new Packet[RingSize];
-        Assert.Equal(RingSize, Writer.TryRent(tx));
-        Assert.Equal(RingSize, Writer.TrySend(tx));
+        SendARingsWorth();
         var wait = Writer.WaitToSendAsync();
-        Assert.False(wait.IsCompleted, "the device holds every TX buffer, yet the wait completed");
+        Assert.False(wait.IsCompleted, "a ring's worth of TX buffers is with the device, yet the wait completed");
         return wait.AsTask();
+    }
+
+    /// <summary>Rents all the guest's writer gives, asking for every TX buffer: a ring's worth, though more are
+    /// free; sends them, and the device keeps them. Nothing more can be rented until some come back.</summary>
+    private void SendARingsWorth()
+    {
+        var tx = new Packet[Buffers];
+        Assert.Equal(RingSize, Writer.TryRent(tx));
+        Assert.Equal(RingSize, Writer.TrySend(tx.AsSpan(0, RingSize)));
+        Assert.Equal(0, Writer.TryRent(tx));
     }
 
     /// <summary>Runs <paramref name="body"/> with the device's queue pair 0 on a thread of its own; DisposeAsync stops it.</summary>

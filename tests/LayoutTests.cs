@@ -17,31 +17,33 @@ namespace Ring.Tests;
 /// </summary>
 public sealed unsafe class LayoutTests
 {
-    /// <summary>Every combination of 1 and 16 queue pairs, ring size 16 and 32768, buffer size 64, 2048 and 65536.</summary>
-    public static TheoryData<int, int, int> Corners
+    /// <summary>Every combination of 1 and 16 queue pairs, ring size 16 and 32768, buffer size 64, 2048 and 65536, and
+    /// buffers per ring 1, 4 (the default) and 64 times the ring size.</summary>
+    public static TheoryData<int, int, int, int> Corners
     {
         get
         {
-            var data = new TheoryData<int, int, int>();
+            var data = new TheoryData<int, int, int, int>();
             foreach (int queuePairs in new[] { 1, GuestOptions.MaxQueuePairs })
                 foreach (int ringSize in new[] { GuestOptions.MinRingSize, GuestOptions.MaxRingSize })
                     foreach (int bufferSize in new[] { GuestOptions.MinBufferSize, 2048, GuestOptions.MaxBufferSize })
-                        data.Add(queuePairs, ringSize, bufferSize);
+                        foreach (int rings in new[] { 1, 4, 64 })
+                            data.Add(queuePairs, ringSize, bufferSize, rings * ringSize);
             return data;
         }
     }
 
     /// <summary>The corners whose pool fits in 4 GiB, and so can be laid out.</summary>
-    public static TheoryData<int, int, int> ValidCorners
+    public static TheoryData<int, int, int, int> ValidCorners
     {
         get
         {
-            var data = new TheoryData<int, int, int>();
+            var data = new TheoryData<int, int, int, int>();
             foreach (var row in Corners)
             {
-                var (q, n, b) = ((int)row[0], (int)row[1], (int)row[2]);
-                if (RegionGeometry.ForQueues(q, n, b).PoolLength <= RegionGeometry.MaxPoolLength)
-                    data.Add(q, n, b);
+                var (q, n, b, perRing) = ((int)row[0], (int)row[1], (int)row[2], (int)row[3]);
+                if (RegionGeometry.ForQueues(q, n, b, perRing).PoolLength <= RegionGeometry.MaxPoolLength)
+                    data.Add(q, n, b, perRing);
             }
             return data;
         }
@@ -49,38 +51,39 @@ public sealed unsafe class LayoutTests
 
     [Theory]
     [InlineData(64, 64)]
-    [InlineData(65, 192)]    // two lines are needed; two is even, so three
-    [InlineData(100, 192)]
-    [InlineData(128, 192)]
+    [InlineData(65, 128)]
+    [InlineData(100, 128)]
+    [InlineData(128, 128)]
+    [InlineData(129, 192)]
     [InlineData(192, 192)]
-    [InlineData(193, 320)]
-    [InlineData(1500, 1600)]
-    [InlineData(2048, 2112)] // the default: 32 lines would put every buffer's first line in the same few sets
-    [InlineData(4096, 4160)]
-    [InlineData(65536, 65600)]
-    public void StrideFor_BufferSize_IsSmallestOddNumberOfCacheLinesThatHoldsIt(int bufferSize, int stride)
+    [InlineData(1500, 1536)]
+    [InlineData(2048, 2048)] // the default: packed, measured faster than an odd number of lines (2112)
+    [InlineData(4096, 4096)]
+    [InlineData(65535, 65536)]
+    [InlineData(65536, 65536)]
+    public void StrideFor_BufferSize_IsTheSizeRoundedUpToACacheLine(int bufferSize, int stride)
     {
         Assert.Equal(stride, RegionGeometry.StrideFor(bufferSize));
     }
 
     [Fact]
-    public void StrideFor_EveryBufferSizeInRange_IsOddLinesAtLeastTheSizeAndNoSmallerOddCountFits()
+    public void StrideFor_EveryBufferSizeInRange_IsTheFewestWholeCacheLinesThatHoldIt()
     {
         for (int size = GuestOptions.MinBufferSize; size <= GuestOptions.MaxBufferSize; size++)
         {
             int stride = RegionGeometry.StrideFor(size);
-            int lines = stride / RegionLayout.CacheLineLength;
-            Assert.True(stride % RegionLayout.CacheLineLength == 0 && lines % 2 == 1 && stride >= size,
-                $"buffer size {size}: stride {stride} is not an odd number of lines that holds it");
-            Assert.True((lines - 2) * RegionLayout.CacheLineLength < size, $"buffer size {size}: {lines - 2} lines would hold it too");
+            Assert.True(stride % RegionLayout.CacheLineLength == 0 && stride >= size,
+                $"buffer size {size}: stride {stride} is not a whole number of lines that holds it");
+            Assert.True(stride - RegionLayout.CacheLineLength < size, $"buffer size {size}: stride {stride} has a line to spare");
+            Assert.Null(new RegionGeometry(1, 16, size, 32, stride).Validate()); // and the device accepts it
         }
     }
 
     [Theory]
     [MemberData(nameof(Corners))]
-    public void Validate_CornerOfOptionsRange_RefusesOnlyAPoolOver4GiB(int queuePairs, int ringSize, int bufferSize)
+    public void Validate_CornerOfOptionsRange_RefusesOnlyAPoolOver4GiB(int queuePairs, int ringSize, int bufferSize, int buffersPerRing)
     {
-        var geometry = RegionGeometry.ForQueues(queuePairs, ringSize, bufferSize);
+        var geometry = RegionGeometry.ForQueues(queuePairs, ringSize, bufferSize, buffersPerRing);
 
         string? problem = geometry.Validate();
 
@@ -92,9 +95,9 @@ public sealed unsafe class LayoutTests
 
     [Theory]
     [MemberData(nameof(ValidCorners))]
-    public void Geometry_Structures_DoNotOverlapAndLeaveNoGapButThePoolsPadding(int queuePairs, int ringSize, int bufferSize)
+    public void Geometry_Structures_DoNotOverlapAndLeaveNoGapButThePoolsPadding(int queuePairs, int ringSize, int bufferSize, int buffersPerRing)
     {
-        var geometry = RegionGeometry.ForQueues(queuePairs, ringSize, bufferSize);
+        var geometry = RegionGeometry.ForQueues(queuePairs, ringSize, bufferSize, buffersPerRing);
         var spans = Structures(geometry).OrderBy(s => s.Offset).ToList();
 
         Assert.Equal(0, spans[0].Offset);
@@ -112,9 +115,9 @@ public sealed unsafe class LayoutTests
 
     [Theory]
     [MemberData(nameof(ValidCorners))]
-    public void Geometry_EveryIndependentlyWrittenWord_StartsItsOwn128ByteBlock(int queuePairs, int ringSize, int bufferSize)
+    public void Geometry_EveryIndependentlyWrittenWord_StartsItsOwn128ByteBlock(int queuePairs, int ringSize, int bufferSize, int buffersPerRing)
     {
-        var geometry = RegionGeometry.ForQueues(queuePairs, ringSize, bufferSize);
+        var geometry = RegionGeometry.ForQueues(queuePairs, ringSize, bufferSize, buffersPerRing);
         var starts = new List<(string Name, long Offset)>
         {
             ("status", RegionLayout.StatusOffset),
@@ -145,12 +148,13 @@ public sealed unsafe class LayoutTests
 
     [Theory]
     [MemberData(nameof(ValidCorners))]
-    public void Geometry_BufferPartition_EachQueueOwnsARingOfRxBuffersThenARingOfTxBuffers(int queuePairs, int ringSize, int bufferSize)
+    public void Geometry_BufferPartition_EachQueueOwnsItsRxBuffersThenItsTxBuffers(int queuePairs, int ringSize, int bufferSize, int buffersPerRing)
     {
-        var g = RegionGeometry.ForQueues(queuePairs, ringSize, bufferSize);
+        var g = RegionGeometry.ForQueues(queuePairs, ringSize, bufferSize, buffersPerRing);
 
+        Assert.Equal(buffersPerRing, g.BuffersPerRing);
         Assert.Equal(0UL, g.RxFirst(0));
-        Assert.Equal((ulong)ringSize * (ulong)g.BufferStride, g.SideLength);
+        Assert.Equal((ulong)buffersPerRing * (ulong)g.BufferStride, g.SideLength);
         for (int q = 0; q < queuePairs; q++)
         {
             Assert.Equal(g.RxFirst(q) + g.SideLength, g.TxFirst(q));
@@ -161,23 +165,54 @@ public sealed unsafe class LayoutTests
             Assert.Equal(0UL, g.TxFirst(q) % RegionLayout.CacheLineLength);
         }
         Assert.Equal((ulong)g.PoolLength, g.TxFirst(queuePairs - 1) + g.SideLength);
-        Assert.Equal(queuePairs * 2 * ringSize, g.BufferCount);
+        Assert.Equal(queuePairs * 2 * buffersPerRing, g.BufferCount);
+    }
+
+    [Fact]
+    public void ForQueues_BuffersPerRingNotGiven_IsOneRingsWorth()
+    {
+        var g = RegionGeometry.ForQueues(2, 64, 2048);
+
+        Assert.Equal(64, g.BuffersPerRing);
+        Assert.Equal(RegionGeometry.ForQueues(2, 64, 2048, 64), g);
     }
 
     [Fact]
     public void Geometry_DefaultOptions_MatchesTheWorkedExample()
     {
+        // docs/LAYOUT.md, "Worked example": 1 queue pair, n = 1024, B = 2048, S = 2048, b = 4096, C = 8192.
         var options = new GuestOptions();
-        var g = RegionGeometry.ForQueues(options.QueuePairs, options.RingSize, options.BufferSize);
+        var g = RegionGeometry.ForQueues(options.QueuePairs, options.RingSize, options.BufferSize, options.BuffersPerRing);
         var q = g.QueuePair(0);
 
-        Assert.Equal(new RegionGeometry(1, 1024, 2048, 2048, 2112), g);
+        Assert.Equal(4 * options.RingSize, options.BuffersPerRing);
+        Assert.Equal(GuestOptions.DefaultBuffersPerRing(options.RingSize), options.BuffersPerRing);
+        Assert.Equal(new RegionGeometry(1, 1024, 2048, 8192, 2048), g);
+        Assert.Equal(4096, g.BuffersPerRing);
         Assert.Equal(new QueuePairOffsets(Control: 4096, Counters: 4864, RxFill: 5632, RxCompletion: 13824, Tx: 30208, TxCompletion: 46592), q);
         Assert.Equal(50688, g.QueuePairStride);
         Assert.Equal(57344, g.PoolOffset);
-        Assert.Equal(4325376, g.PoolLength);
-        Assert.Equal(4382720, g.RegionLength);
-        Assert.Equal(2162688UL, g.TxFirst(0));
+        Assert.Equal(16777216, g.PoolLength);
+        Assert.Equal(16834560, g.RegionLength);
+        Assert.Equal(8388608UL, g.SideLength);
+        Assert.Equal(8386560UL, g.RxFirst(0) + (ulong)(g.BuffersPerRing - 1) * (ulong)g.BufferStride); // the last RX buffer
+        Assert.Equal(8388608UL, g.TxFirst(0));
+        Assert.Equal(16775168UL, g.TxFirst(0) + (ulong)(g.BuffersPerRing - 1) * (ulong)g.BufferStride); // the last TX buffer
+    }
+
+    [Fact]
+    public void Create_DefaultOptions_WritesTheWorkedExamplesGeometryInTheHeader()
+    {
+        using var guest = Guest.Create(Deadline.UniqueRegionName());
+        var mapped = MappedRegion.OpenFile(guest.Path, writable: false);
+        try
+        {
+            Assert.Equal(new RegionGeometry(1, 1024, 2048, 8192, 2048), HeaderCheck.Validate(mapped));
+        }
+        finally
+        {
+            mapped.Release();
+        }
     }
 
     [Fact]
@@ -241,7 +276,7 @@ public sealed unsafe class LayoutTests
     [InlineData(-1)]
     public void Validate_QueuePairsOutOfRange_NamesQueuePairs(int queuePairs)
     {
-        Assert.Contains("queue pairs must be 1..16", new RegionGeometry(queuePairs, 16, 2048, 32, 2112).Validate());
+        Assert.Contains("queue pairs must be 1..16", new RegionGeometry(queuePairs, 16, 2048, 32, 2048).Validate());
     }
 
     [Theory]
@@ -253,7 +288,7 @@ public sealed unsafe class LayoutTests
     [InlineData(0)]
     public void Validate_RingSizeNotPowerOfTwoInRange_NamesRingSize(int ringSize)
     {
-        Assert.Contains("ring size must be a power of two", new RegionGeometry(1, ringSize, 2048, 1 << 18, 2112).Validate());
+        Assert.Contains("ring size must be a power of two", new RegionGeometry(1, ringSize, 2048, 1 << 18, 2048).Validate());
     }
 
     [Theory]
@@ -276,12 +311,15 @@ public sealed unsafe class LayoutTests
         Assert.Contains("buffer stride must be", new RegionGeometry(1, 16, bufferSize, 32, stride).Validate());
     }
 
-    [Fact]
-    public void Validate_EvenStride_IsAccepted()
+    [Theory]
+    [InlineData(2048)] // packed: what the guest lays out
+    [InlineData(2112)] // an odd number of lines, as guests before packed buffers did
+    [InlineData(4096)]
+    public void Validate_AnyCacheLineMultipleHoldingABuffer_IsAccepted(int stride)
     {
         // The guest lays buffers out StrideFor apart, but the device relies only on the exact divide, which any
-        // cache-line multiple passes: a region with 2048-byte buffers 2048 apart is still a valid region.
-        Assert.Null(new RegionGeometry(1, 16, 2048, 32, 2048).Validate());
+        // cache-line multiple passes (BufferIndexer): a region whose buffers are further apart is still a valid region.
+        Assert.Null(new RegionGeometry(1, 16, 2048, 32, stride).Validate());
     }
 
     [Theory]
@@ -291,6 +329,16 @@ public sealed unsafe class LayoutTests
     public void Validate_FewerBuffersThanTheRingsNeed_NamesBufferCount(int queuePairs, int ringSize, int bufferCount)
     {
         Assert.Contains("buffer count must be at least", new RegionGeometry(queuePairs, ringSize, 64, bufferCount, 64).Validate());
+    }
+
+    [Theory]
+    [InlineData(1, 16, 64)]      // 2 x 2 rings' worth
+    [InlineData(2, 16, 4 * 64)]  // the default: four rings' worth each way
+    [InlineData(1, 16, 64 * 32)] // the most a guest takes, 64 rings' worth each way
+    [InlineData(1, 16, 33)]      // not even a whole number per direction: the device does not rely on the partition
+    public void Validate_MoreBuffersThanTheRingsHold_IsAccepted(int queuePairs, int ringSize, int bufferCount)
+    {
+        Assert.Null(new RegionGeometry(queuePairs, ringSize, 64, bufferCount, 64).Validate());
     }
 
     [Fact]
@@ -348,6 +396,7 @@ public sealed unsafe class LayoutTests
     [InlineData(64, 1 << 26)]
     [InlineData(192, 16)]
     [InlineData(2112, 2048)]
+    [InlineData(2048, 8192)] // the default geometry's pool: a power-of-two stride, so a shift and a multiply by 1
     [InlineData(65600, 65472)]
     [InlineData(131072, 32767)]
     [InlineData(3, 5)]

@@ -10,19 +10,21 @@ namespace Ring.Tests;
 /// <see cref="Device"/> in this process on one region, driven from one thread: rents, sends, receives and returns in
 /// both directions, bursts larger than what is there, returns of any subset in any order. The test keeps its own
 /// model of where every buffer is. After every step: each buffer is in exactly one place (held by one side's
-/// application, handed back unsent, or in one ring's window between the two sides' positions, which an observer
-/// mapping reads raw); each half's <c>Held</c> counter is what the test holds; no drop is counted. Packets arrive in
-/// order with the lengths and bytes sent; a burst moves everything there is, up to the ring's wrap, where a burst's
-/// view ends. At the end both directions drain and every buffer comes home. CsCheck shrinks a failing sequence and
-/// prints its seed.
+/// application, handed back unsent, free on the guest's side, or in one ring's window between the two sides'
+/// positions, which an observer mapping reads raw); each half's <c>Held</c> counter is what the test holds; no drop is
+/// counted. Packets arrive in order with the lengths and bytes sent; a burst moves everything there is, up to the
+/// ring's wrap, where a burst's view ends. The guest's free buffers are used first in, first out, and at most a ring's
+/// worth of each direction is ever out (posted, or rented and in flight): the model says which buffer comes next and
+/// how many, and the raw rings must agree. Each property runs with one ring's worth of buffers per direction and with
+/// four (the default). At the end both directions drain and every buffer comes home. CsCheck shrinks a failing
+/// sequence and prints its seed.
 /// </summary>
 public sealed class QueuePropertyTests
 {
     private const int Size = 16;
-    private const int BufferSize = 100; // 192 bytes apart
+    private const int BufferSize = 100; // 128 bytes apart
     private const int Queues = 2;
     private const int MaxBurst = Size * 5 / 2;
-    private static readonly RegionGeometry Geometry = RegionGeometry.ForQueues(Queues, Size, BufferSize);
 
     /// <summary>One verb on one side of one queue pair.</summary>
     public enum Step
@@ -39,13 +41,17 @@ public sealed class QueuePropertyTests
         DeviceReturn,
     }
 
-    [Fact]
-    public void AnySequence_BothDirectionsTwoQueues_ConservesBuffersAndDeliversInOrder()
+    /// <summary>Buffers per direction: one ring's worth (every buffer on a ring or held) and the default, four.</summary>
+    public static TheoryData<int> BuffersPerRing => new(Size, GuestOptions.DefaultBuffersPerRing(Size));
+
+    [Theory]
+    [MemberData(nameof(BuffersPerRing))]
+    public void AnySequence_BothDirectionsTwoQueues_ConservesBuffersAndDeliversInOrder(int buffersPerRing)
     {
         Gen.Select(Gen.Enum<Step>(), Gen.Int[0, Queues - 1], Gen.Int[0, MaxBurst], Gen.Int).Array[1, 300]
             .Sample(steps =>
             {
-                using var run = new Run();
+                using var run = new Run(buffersPerRing);
                 foreach (var (step, queue, burst, seed) in steps)
                 {
                     run.Queue(queue).Do(step, burst, seed);
@@ -56,10 +62,11 @@ public sealed class QueuePropertyTests
             }, iter: 200);
     }
 
-    [Fact]
-    public void LongHonestRun_ManyLaps_ConservesBuffersAndDeliversInOrder()
+    [Theory]
+    [MemberData(nameof(BuffersPerRing))]
+    public void LongHonestRun_ManyLaps_ConservesBuffersAndDeliversInOrder(int buffersPerRing)
     {
-        using var run = new Run();
+        using var run = new Run(buffersPerRing);
         var queue = run.Queue(1);
         var steps = Enum.GetValues<Step>();
         for (int i = 0; i < 4000; i++)
@@ -75,13 +82,14 @@ public sealed class QueuePropertyTests
     /// <summary>A pair on a fresh region, an observer mapping, and the model of each queue pair.</summary>
     private sealed class Run : IDisposable
     {
-        private readonly RegionPair _pair = RegionPair.Start(new GuestOptions { QueuePairs = Queues, RingSize = Size, BufferSize = BufferSize });
+        private readonly RegionPair _pair;
         private readonly HostilePeer _observer; // reads the rings raw; writes nothing
         private readonly QueueModel[] _queues = new QueueModel[Queues];
 
-        public Run()
+        public Run(int buffersPerRing)
         {
-            _observer = HostilePeer.Open(_pair.Guest.Path, Geometry);
+            _pair = RegionPair.Start(new GuestOptions { QueuePairs = Queues, RingSize = Size, BufferSize = BufferSize, BuffersPerRing = buffersPerRing });
+            _observer = HostilePeer.Open(_pair.Guest.Path, RegionGeometry.ForQueues(Queues, Size, BufferSize, buffersPerRing));
             for (int q = 0; q < Queues; q++)
                 _queues[q] = new QueueModel(_pair.GuestQueue(q), _pair.DeviceQueue(q), _observer, q);
         }
@@ -100,17 +108,21 @@ public sealed class QueuePropertyTests
     {
         private readonly HostilePeer.QueueRings _rings = observer.Queue(q);
         private readonly Packet[] _scratch = new Packet[MaxBurst];
+        private readonly int _buffers = observer.Geometry.BuffersPerRing; // per direction
 
-        // RX, device to guest.
+        // RX, device to guest. The guest posts its first ring's worth at the start; the rest wait, free.
         private readonly Queue<ulong> _fill = new(Enumerable.Range(0, Size).Select(i => observer.RxBuffer(i, q))); // posted, not taken
         private readonly List<ulong> _deviceStash = [];     // rented by the device and handed back unsent
         private readonly List<Packet> _deviceRented = [];   // the device application's
         private readonly Queue<(ulong Offset, int Length)> _rxInFlight = new(); // sent, not received
         private readonly List<Packet> _guestReceived = [];  // the guest application's
+        private readonly Queue<ulong> _rxFree = new( // the guest's, waiting for room on the fill ring, oldest first
+            Enumerable.Range(Size, observer.Geometry.BuffersPerRing - Size).Select(i => observer.RxBuffer(i, q)));
         private ulong _rxSent, _rxReceived;
 
         // TX, guest to device.
-        private readonly HashSet<ulong> _guestFree = [.. Enumerable.Range(0, Size).Select(i => observer.TxBuffer(i, q))];
+        private readonly Queue<ulong> _guestFree = new( // oldest first
+            Enumerable.Range(0, observer.Geometry.BuffersPerRing).Select(i => observer.TxBuffer(i, q)));
         private readonly Queue<ulong> _txCompleted = new(); // given back by the device, not reaped
         private readonly List<Packet> _guestRented = [];
         private readonly Queue<(ulong Offset, int Length)> _txInFlight = new();
@@ -127,14 +139,19 @@ public sealed class QueuePropertyTests
                 case Step.DeviceRent: DeviceRent(burst); break;
                 case Step.DeviceSend: _rxSent = Send(device.Writer, _deviceRented, burst, _rxSent, _rxInFlight); break;
                 case Step.DeviceReturnRented: _deviceStash.AddRange(ReturnSome(_deviceRented, burst, seed, device.Writer.Return)); break;
-                case Step.GuestReceive: _rxReceived = Receive(guest.Reader, burst, _rxInFlight, _guestReceived, _rxReceived); break;
+                case Step.GuestReceive: GuestReceive(burst); break;
                 case Step.GuestReturn:
+                    // Freed behind the buffers already free, then posted from the front while the device has room.
                     foreach (ulong offset in ReturnSome(_guestReceived, burst, seed, guest.Reader.Return))
-                        _fill.Enqueue(offset);
+                        _rxFree.Enqueue(offset);
+                    PostFree();
                     break;
                 case Step.GuestRent: GuestRent(burst); break;
                 case Step.GuestSend: _txSent = Send(guest.Writer, _guestRented, burst, _txSent, _txInFlight); break;
-                case Step.GuestReturnRented: _guestFree.UnionWith(ReturnSome(_guestRented, burst, seed, guest.Writer.Return)); break;
+                case Step.GuestReturnRented:
+                    foreach (ulong offset in ReturnSome(_guestRented, burst, seed, guest.Writer.Return))
+                        _guestFree.Enqueue(offset);
+                    break;
                 case Step.DeviceReceive: _txReceived = Receive(device.Reader, burst, _txInFlight, _deviceReceived, _txReceived); break;
                 case Step.DeviceReturn:
                     foreach (ulong offset in ReturnSome(_deviceReceived, burst, seed, device.Reader.Return))
@@ -149,10 +166,13 @@ public sealed class QueuePropertyTests
         /// </summary>
         public void Check()
         {
-            var rxPlaces = new[] { _fill.ToList(), _deviceStash, Offsets(_deviceRented), _rxInFlight.Select(e => e.Offset).ToList(), Offsets(_guestReceived) };
-            AssertPartition(rxPlaces, Enumerable.Range(0, Size).Select(i => observer.RxBuffer(i, q)), "RX");
+            var rxPlaces = new[] { _rxFree.ToList(), _fill.ToList(), _deviceStash, Offsets(_deviceRented), _rxInFlight.Select(e => e.Offset).ToList(), Offsets(_guestReceived) };
+            AssertPartition(rxPlaces, Enumerable.Range(0, _buffers).Select(i => observer.RxBuffer(i, q)), "RX");
             var txPlaces = new[] { _guestFree.ToList(), _txCompleted.ToList(), Offsets(_guestRented), _txInFlight.Select(e => e.Offset).ToList(), Offsets(_deviceReceived) };
-            AssertPartition(txPlaces, Enumerable.Range(0, Size).Select(i => observer.TxBuffer(i, q)), "TX");
+            AssertPartition(txPlaces, Enumerable.Range(0, _buffers).Select(i => observer.TxBuffer(i, q)), "TX");
+            // At most a ring's worth of each direction is out: the rings can never overflow.
+            Assert.InRange(RxPosted, 0, Size);
+            Assert.InRange(_guestRented.Count + TxOut, 0, Size);
 
             var (gr, gw, dr, dw) = (guest.Reader.Counters, guest.Writer.Counters, device.Reader.Counters, device.Writer.Counters);
             Assert.Equal((_guestReceived.Count, _guestRented.Count, _deviceReceived.Count, _deviceRented.Count), ((int)gr.Held, (int)gw.Held, (int)dr.Held, (int)dw.Held));
@@ -169,7 +189,8 @@ public sealed class QueuePropertyTests
         /// <summary>Sends, receives and returns everything, then checks each side can take every buffer back.</summary>
         public void DrainAndCheckEveryBufferComesHome()
         {
-            // RX: the device sends what it holds, the guest receives and returns it all; the device then rents all.
+            // RX: the device sends what it holds, the guest receives and returns it all; the device then rents what
+            // the guest posts again, a ring's worth (with more buffers than that, the rest stay free on the guest's side).
             // Each receive or rent stops at the ring's wrap, so a second one takes what lies past it.
             Do(Step.DeviceSend, MaxBurst, 0);
             Do(Step.GuestReceive, MaxBurst, 0);
@@ -182,7 +203,8 @@ public sealed class QueuePropertyTests
             Assert.Equal(Size, _deviceRented.Count);
             Do(Step.DeviceReturnRented, MaxBurst, 0);
 
-            // TX: the guest sends what it holds, the device receives and returns it all; the guest then rents all.
+            // TX: the guest sends what it holds, the device receives and returns it all; the guest then rents a ring's
+            // worth, all it may have out at once.
             Do(Step.GuestSend, MaxBurst, 0);
             Do(Step.DeviceReceive, MaxBurst, 0);
             Do(Step.DeviceReceive, MaxBurst, 0);
@@ -212,19 +234,40 @@ public sealed class QueuePropertyTests
             }
         }
 
+        /// <summary>RX buffers with the device: posted and not taken, taken (rented or handed back), or sent.</summary>
+        private int RxPosted => _fill.Count + _deviceStash.Count + _deviceRented.Count + _rxInFlight.Count;
+
+        /// <summary>TX buffers sent and not yet reaped: on the TX ring, held by the device, or completed.</summary>
+        private int TxOut => _txInFlight.Count + _deviceReceived.Count + _txCompleted.Count;
+
+        /// <summary>The guest posts its free RX buffers, oldest first, while fewer than a ring's worth are posted.</summary>
+        private void PostFree()
+        {
+            while (RxPosted < Size && _rxFree.Count > 0)
+                _fill.Enqueue(_rxFree.Dequeue());
+        }
+
+        private void GuestReceive(int burst)
+        {
+            int before = _guestReceived.Count;
+            _rxReceived = Receive(guest.Reader, burst, _rxInFlight, _guestReceived, _rxReceived);
+            if (burst > 0 && _guestReceived.Count == before)
+                PostFree(); // a receive that finds nothing posts what waits for room
+        }
+
         private void GuestRent(int burst)
         {
-            int expected = Math.Min(burst, _guestFree.Count + _txCompleted.Count);
-            bool reaps = _guestFree.Count < burst; // a rent reaps the completions only when its free buffers fall short
+            // A rent reaps the completions only when its free buffers fall short, or a ring's worth would be out.
+            if (_guestFree.Count < burst || _guestRented.Count + TxOut + burst > Size)
+                while (_txCompleted.Count > 0)
+                    _guestFree.Enqueue(_txCompleted.Dequeue());
+            int expected = Math.Min(Math.Min(burst, _guestFree.Count), Size - _guestRented.Count - TxOut);
             int n = guest.Writer.TryRent(_scratch.AsSpan(0, burst));
             Assert.Equal(expected, n);
-            if (reaps)
-                while (_txCompleted.Count > 0)
-                    _guestFree.Add(_txCompleted.Dequeue());
             foreach (var p in _scratch.AsSpan(0, n))
             {
                 Assert.Equal(0, p.Length);
-                Assert.True(_guestFree.Remove(p.Offset), $"queue {q}: rented {p}, which is not free");
+                Assert.Equal(_guestFree.Dequeue(), p.Offset); // the free buffer that has waited longest
                 _guestRented.Add(p);
             }
         }
@@ -295,7 +338,7 @@ public sealed class QueuePropertyTests
         private void AssertPartition(IEnumerable<List<ulong>> places, IEnumerable<ulong> buffers, string direction)
         {
             var all = places.SelectMany(p => p).ToList();
-            Assert.True(all.Count == Size && all.Order().SequenceEqual(buffers.Order()),
+            Assert.True(all.Count == _buffers && all.Order().SequenceEqual(buffers.Order()),
                 $"queue {q} {direction}: the places hold [{string.Join(", ", all.Order())}], not each buffer once");
         }
 

@@ -55,19 +55,19 @@ internal sealed unsafe class HostilePeer : IDisposable
     /// <summary>Pool offset of TX buffer <paramref name="i"/> of queue <paramref name="q"/>.</summary>
     public ulong TxBuffer(int i, int q = 0) => Geometry.TxFirst(q) + (ulong)i * (ulong)Geometry.BufferStride;
 
-    /// <summary>A second mapping of the region at <paramref name="path"/>, playing no part: to observe or forge.</summary>
-    public static HostilePeer Open(string path, RegionGeometry geometry) =>
-        new(MappedRegion.OpenFile(path, writable: true), geometry, ownsFile: false);
+    /// <summary>A second mapping of the region at <paramref name="path"/>, playing no part: to observe or forge.
+    /// <paramref name="geometry"/> must be the one the region's header holds.</summary>
+    public static HostilePeer Open(string path, RegionGeometry geometry) => Map(path, geometry);
 
     /// <summary>
     /// Maps <paramref name="guest"/>'s region and plays the device's part of the handshake with raw stores: claims the
     /// device slot for this process, offers END_OF_STREAM (and chained buffers when <paramref name="chains"/>),
     /// declares whether it may sleep, and publishes DeviceReady. The guest's <see cref="Guest.StartAsync"/> then
-    /// completes against a device that is only this mapping.
+    /// completes against a device that is only this mapping. <paramref name="geometry"/> must be the guest's.
     /// </summary>
     public static HostilePeer ActAsDevice(Guest guest, RegionGeometry geometry, bool maySleep = false, bool chains = false)
     {
-        var peer = new HostilePeer(MappedRegion.OpenFile(guest.Path, writable: true), geometry, ownsFile: false);
+        var peer = Map(guest.Path, geometry);
         var header = peer.Header;
         Assert.Equal(0, header.ExchangeDevicePid(0, Environment.ProcessId));
         header.DeviceFeatures = Features.EndOfStream | (chains ? Features.ChainedBuffers : Features.None);
@@ -75,6 +75,27 @@ internal sealed unsafe class HostilePeer : IDisposable
             Volatile.Write(ref peer.Queue(q).Word(QueueControlLayout.DeviceMaySleepOffset), maySleep ? 1u : 0u);
         header.PublishDeviceReady();
         return peer;
+    }
+
+    /// <summary>
+    /// Maps the region at <paramref name="path"/> as <paramref name="geometry"/> lays it out, after checking that its
+    /// header says the same: a view of another geometry (one ring's worth of buffers per direction against a guest
+    /// that has four, say) names other buffers than the guest's, and what a test checks through it means nothing.
+    /// </summary>
+    private static HostilePeer Map(string path, RegionGeometry geometry)
+    {
+        var region = MappedRegion.OpenFile(path, writable: true);
+        try
+        {
+            var written = HeaderCheck.Validate(region);
+            Assert.True(written == geometry, $"the peer's view of {path} is {geometry}, but its header says {written}");
+        }
+        catch
+        {
+            region.Release();
+            throw;
+        }
+        return new HostilePeer(region, geometry, ownsFile: false);
     }
 
     /// <summary>Creates region <paramref name="name"/> with <paramref name="geometry"/> as a guest would (the header, the

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ring.Native;
 
 namespace Ring.Control;
@@ -25,14 +26,16 @@ internal static class ControlClient
     public static ControlSession Connect(string socketPath, PeerRole role, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         string path = Path.GetFullPath(socketPath);
-        long deadline = Environment.TickCount64 + (long)Math.Max(0, timeout.TotalMilliseconds);
+        // Stopwatch, not Environment.TickCount64: the tick count is coarse (a jiffy on Linux), so a deadline on it can
+        // come a few milliseconds before the timeout asked for.
+        long deadline = Stopwatch.GetTimestamp() + (long)(Math.Max(0, timeout.TotalSeconds) * Stopwatch.Frequency);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var session = TryAttach(path, role, deadline, cancellationToken, out string waitingFor);
             if (session is not null)
                 return session;
-            long remaining = deadline - Environment.TickCount64;
+            long remaining = RemainingMilliseconds(deadline);
             if (remaining <= 0)
                 throw new ControlException(ControlReason.Timeout, $"no guest accepted a {Name(role)} at {path} within {timeout.TotalSeconds:0.###} s: {waitingFor}");
             cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Math.Min(remaining, RetryInterval.TotalMilliseconds)));
@@ -95,7 +98,7 @@ internal static class ControlClient
             switch (outcome)
             {
                 case ReceiveOutcome.Nothing:
-                    long remaining = deadline - Environment.TickCount64;
+                    long remaining = RemainingMilliseconds(deadline);
                     if (remaining <= 0)
                         throw new ControlException(ControlReason.Timeout, $"the guest at {path} (pid {pid}) did not answer HELLO in time");
                     cancellationToken.ThrowIfCancellationRequested();
@@ -151,6 +154,13 @@ internal static class ControlClient
             connection.SendBye(e.Code, e.Message);
             throw new ControlException(e.Code, $"the guest at {path} (pid {connection.Peer.Pid}): {e.Message}");
         }
+    }
+
+    /// <summary>Milliseconds until <paramref name="deadline"/> (Stopwatch ticks), rounded up, so a wait never ends early.</summary>
+    private static long RemainingMilliseconds(long deadline)
+    {
+        long ticks = deadline - Stopwatch.GetTimestamp();
+        return ticks <= 0 ? 0 : (ticks * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency;
     }
 
     private static string Name(PeerRole role) => role == PeerRole.Device ? "device" : "observer";

@@ -58,7 +58,7 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     private static Guest CreateAt(string path, GuestOptions? options)
     {
         options ??= new GuestOptions();
-        var geometry = RegionGeometry.ForQueues(options.QueuePairs, options.RingSize, options.BufferSize, options.BuffersPerRing);
+        var geometry = RegionGeometry.ForQueues(options.QueuePairs, options.RingSize, options.BufferSize, options.CheckedBuffersPerRing);
         if (geometry.Validate() is { } problem)
             throw new ArgumentException(problem, nameof(options));
         return new Guest(RegionFile.Create(path, geometry, options.WaitMode), geometry, options);

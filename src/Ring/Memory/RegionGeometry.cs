@@ -88,7 +88,7 @@ internal readonly record struct RegionGeometry(int QueuePairs, int RingSize, int
         if ((long)BufferCount < (long)QueuePairs * 2 * RingSize)
             return $"buffer count must be at least {(long)QueuePairs * 2 * RingSize} (a ring's worth of RX and of TX buffers per queue pair), not {BufferCount}";
         if (PoolLength > MaxPoolLength)
-            return $"the pool must be at most 4 GiB, not {PoolLength} bytes ({BufferCount} buffers {BufferStride} bytes apart): use fewer queue pairs, smaller rings or smaller buffers";
+            return $"the pool must be at most 4 GiB, not {PoolLength} bytes ({BufferCount} buffers {BufferStride} bytes apart): use fewer queue pairs, smaller rings, fewer buffers per ring or smaller buffers";
         return null;
     }
 

@@ -51,19 +51,31 @@ public sealed class GuestOptions
     /// Buffers each direction of each queue pair owns, from <see cref="RingSize"/> to 64 x RingSize. Default
     /// 4 x RingSize. At most a ring's worth is ever with the peer; the others wait, first in, first out, so a buffer
     /// is used again only after all the others: its lines have left the peer's cache by then (measured: see
-    /// docs/PERFORMANCE.md, "Buffers per ring").
+    /// docs/PERFORMANCE.md, "Buffers per ring"). A setter checks only the absolute range
+    /// (<see cref="MinRingSize"/> to 64 x <see cref="MaxRingSize"/>), so the two may be set in either order; creating
+    /// the guest checks it against the ring size.
     /// </summary>
     public int BuffersPerRing
     {
         get => _buffersPerRing ?? DefaultBuffersPerRing(_ringSize);
-        set => _buffersPerRing = WaitOptions.InRange(value, _ringSize, 64 * _ringSize, nameof(BuffersPerRing));
+        set => _buffersPerRing = WaitOptions.InRange(value, MinRingSize, MaxBuffersPerRingFactor * MaxRingSize, nameof(BuffersPerRing));
     }
 
     /// <summary>Buffers per ring, in ring sizes, unless told otherwise.</summary>
     private const int DefaultBuffersPerRingFactor = 4;
 
+    /// <summary>Most buffers per ring, in ring sizes.</summary>
+    private const int MaxBuffersPerRingFactor = 64;
+
+    /// <summary><see cref="BuffersPerRing"/>, checked against the ring size: throws
+    /// <see cref="ArgumentOutOfRangeException"/> naming it when it is below the ring size or above 64 times it.</summary>
+    internal int CheckedBuffersPerRing => InBuffersPerRingRange(BuffersPerRing);
+
     /// <summary>The <see cref="BuffersPerRing"/> a guest with rings of <paramref name="ringSize"/> entries gets unless told otherwise.</summary>
     public static int DefaultBuffersPerRing(int ringSize) => DefaultBuffersPerRingFactor * ringSize;
+
+    private int InBuffersPerRingRange(int value) =>
+        WaitOptions.InRange(value, _ringSize, MaxBuffersPerRingFactor * _ringSize, nameof(BuffersPerRing));
 
     /// <summary>Bytes a buffer holds, 64..65536: the largest packet in one buffer (a larger frame is a chain). Default
     /// 2048. Buffers are packed, each rounded up to a whole number of cache lines.</summary>

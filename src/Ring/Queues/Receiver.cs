@@ -318,7 +318,7 @@ internal abstract unsafe class Receiver : PacketReader
         {
             Stats.CountStarved();
             throw new InvalidOperationException(
-                $"the application holds all {Side.Geometry.RingSize} buffers of queue {Side.Index}: nothing can arrive until it returns some");
+                $"the application holds all {Side.Geometry.BuffersPerRing} buffers of queue {Side.Index}: nothing can arrive until it returns some");
         }
         return null;
     }
