@@ -98,7 +98,7 @@ internal static class PairCommand
                 + $"p99.9 {r.P999Ns} ns, max {r.MaxNs} ns");
         lines.Add("preempted, yielded: the poll threads' involuntary and voluntary context switches during the run (/proc)");
         if (PreemptedTail.Coincides(r.P50Ns, r.P99Ns, r.ReceiverInvoluntarySwitches))
-            lines.Add($"p99 is {r.P99Ns / r.P50Ns}x p50: the tail is the box, not the transport: "
+            lines.Add($"p99 is {PreemptedTail.Ratio(r.P99Ns, r.P50Ns)}x p50: the tail is the box, not the transport: "
                 + PreemptedTail.Preempted(r.LatencyOf, r.ReceiverInvoluntarySwitches, r.SenderRole, r.SenderInvoluntarySwitches));
         if (r.Wakeups != 0)
             lines.Add($"consumer: {r.PktsPerWakeup:0.0} packets per wake-up, {r.SpuriousWakeups} spurious wake-ups");

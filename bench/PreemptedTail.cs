@@ -15,6 +15,13 @@ internal static class PreemptedTail
     public static bool Coincides(long p50Ns, long p99Ns, long receiverInvoluntarySwitches) =>
         p50Ns > 0 && p99Ns > TailRatio * p50Ns && receiverInvoluntarySwitches > 0;
 
+    /// <summary>How many times the p50 the p99 is, as printed: "4836" or, under 100, one decimal ("10.7").</summary>
+    public static string Ratio(long p99Ns, long p50Ns)
+    {
+        double ratio = (double)p99Ns / p50Ns;
+        return ratio.ToString(ratio < 100 ? "0.#" : "0", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>"the consumer was preempted 12 times" and, when it was too, "(the producer 3 times)".</summary>
     public static string Preempted(string receiver, long receiverSwitches, string sender, long senderSwitches) =>
         $"the {receiver} was preempted {receiverSwitches} {Times(receiverSwitches)}"

@@ -39,7 +39,7 @@ public sealed class SweepAdvice
     /// </summary>
     public static List<string> PreemptionNotes(IEnumerable<SweepPoint> points) =>
         points.Where(p => p.TailIsPreemption)
-            .Select(p => $"{p.Mode} @ {Figures.Load(p.RatePps)}: p99 {Figures.Latency(p.P99Ns)} is {p.P99Ns / p.P50Ns}x p50 "
+            .Select(p => $"{p.Mode} @ {Figures.Load(p.RatePps)}: p99 {Figures.Latency(p.P99Ns)} is {PreemptedTail.Ratio(p.P99Ns, p.P50Ns)}x p50 "
                 + $"{Figures.Latency(p.P50Ns)}: p99 at this point is the box, not the transport: "
                 + PreemptedTail.Preempted("consumer", p.ConsumerInvoluntarySwitches, "producer", p.ProducerInvoluntarySwitches))
             .ToList();

@@ -283,6 +283,7 @@ public sealed partial class BenchCommandTests : IDisposable
         var report = new SweepReport { Points = [preempted, quiet, flat], PreemptionNotes = notes };
         Assert.Equal(notes, report.AdviceLines.ToList());
         Assert.Contains("12/3", SweepCommand.Table(report));
+        Assert.Equal("10.7", PreemptedTail.Ratio(232_060, 21_730));
     }
 
     [Fact]
@@ -399,7 +400,7 @@ public sealed partial class BenchCommandTests : IDisposable
     [GeneratedRegex(@"^p99 <= [0-9.]+ (ns|us|ms|s) at [0-9.]+ (pps|kpps|Mpps): ((poll|event|hybrid), [0-9]+ % of a core|none)$")]
     private static partial Regex AdviceLine();
 
-    [GeneratedRegex(@"^(poll|event) @ [0-9.]+ (pps|kpps|Mpps): p99 [0-9.]+ (ns|us|ms|s) is [0-9]+x p50 [0-9.]+ (ns|us|ms|s): "
+    [GeneratedRegex(@"^(poll|event) @ ([0-9.]+ (pps|kpps|Mpps)|saturation): p99 [0-9.]+ (ns|us|ms|s) is [0-9.]+x p50 [0-9.]+ (ns|us|ms|s): "
         + @"p99 at this point is the box, not the transport: the consumer was preempted [0-9]+ times?( \(the producer [0-9]+ times?\))?$")]
     private static partial Regex PreemptionNote();
 }
