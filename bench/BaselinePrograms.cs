@@ -4,7 +4,7 @@ using Ring;
 namespace Bench;
 
 /// <summary>
-/// The project's own C baselines, <c>bench/c/cring.c</c> (a bare C ring of Ring's v2 design) and
+/// The project's own C baselines, <c>bench/c/cring.c</c> (a bare C ring of Ring's v2 design and geometry) and
 /// <c>bench/c/floors.c</c> (the spin and futex round-trip floors). Their sources are embedded in this program, so
 /// they build in any clone, with no <c>../shared</c> beside it: written into a temporary folder, built there with
 /// <c>gcc -O2 -Wall -Wextra</c>, run from there, and deleted on dispose.

@@ -60,10 +60,10 @@ internal static class PairCommand
         using var progress = progressLabel is null ? null
             : PairProgress.OnTerminal(progressLabel, region, options.Packets is null ? options.Seconds ?? SendPlan.DefaultSeconds : null,
                 options.Packets * senders);
-        var (consumer, producer) = ProgramPair.Run("pair", region, options.Cpus, consumerArgs, producerArgs, timeout, cancel);
+        var (consumer, producer) = ProgramPair.Run("pair", region, options.Cpus, options.Pin, consumerArgs, producerArgs, timeout, cancel);
         var result = PairResult.Combine(consumer, producer);
         result.RatePps = options.Rate;
-        table = Table(result, consumer, producer, options.Cpus);
+        table = Table(result, consumer, producer, options.Cpus.Length > 0 && options.Pin == PinModes.Poll ? $"{options.Cpus} (poll threads only)" : options.Cpus);
         return result;
     }
 
@@ -87,15 +87,19 @@ internal static class PairCommand
         var lines = new List<string>
         {
             $"pair: consumer {r.Mode}, producer {r.DeviceMode}, {r.Size} B, {r.Queues} queue pair(s), direction {r.Direction}, {load}, cpus {(cpus.Length == 0 ? "unpinned" : cpus)}",
-            $"{"side",-9} {"sent",12} {"received",12} {"bad",6} {"missing",8} {"dropped",8} {"seconds",8} {"Mpps",8} {"Gbps",7} {"cpu%",6} {"rung",9} {"sleeps",9} {"wakeups",9} {"alloc B",9} {"GCs",4}",
+            $"{"side",-9} {"sent",12} {"received",12} {"bad",6} {"missing",8} {"dropped",8} {"seconds",8} {"Mpps",8} {"Gbps",7} {"cpu%",6} {"rung",9} {"sleeps",9} {"wakeups",9} {"alloc B",9} {"GCs",4} {"preempted",9} {"yielded",9}",
         };
         foreach (var s in new[] { producer, consumer })
             lines.Add(Row(s.Role, s.Sent, s.Received, s.Bad, s.Missing, s.Dropped, s.Seconds, s.Mpps, s.Gbps)
-                + $" {s.Cpu,6:0.0} {s.DoorbellsRung,9} {s.Sleeps,9} {s.Wakeups,9} {s.AllocBytes,9} {s.Gcs,4}");
+                + $" {s.Cpu,6:0.0} {s.DoorbellsRung,9} {s.Sleeps,9} {s.Wakeups,9} {s.AllocBytes,9} {s.Gcs,4} {s.InvoluntarySwitches,9} {s.VoluntarySwitches,9}");
         lines.Add(Row("total", r.Sent, r.Received, r.Bad, r.Missing, r.Dropped, r.Seconds, r.Mpps, r.Gbps));
         if (r.P50Ns != 0)
             lines.Add($"latency ({r.LatencyOf} receiving, one-way): p50 {r.P50Ns} ns, p90 {r.P90Ns} ns, p99 {r.P99Ns} ns, "
                 + $"p99.9 {r.P999Ns} ns, max {r.MaxNs} ns");
+        lines.Add("preempted, yielded: the poll threads' involuntary and voluntary context switches during the run (/proc)");
+        if (PreemptedTail.Coincides(r.P50Ns, r.P99Ns, r.ReceiverInvoluntarySwitches))
+            lines.Add($"p99 is {PreemptedTail.Ratio(r.P99Ns, r.P50Ns)}x p50: the tail is the box, not the transport: "
+                + PreemptedTail.Preempted(r.LatencyOf, r.ReceiverInvoluntarySwitches, r.SenderRole, r.SenderInvoluntarySwitches));
         if (r.Wakeups != 0)
             lines.Add($"consumer: {r.PktsPerWakeup:0.0} packets per wake-up, {r.SpuriousWakeups} spurious wake-ups");
         lines.Add(r.Clean ? "result: ok, every packet received in order" : "result: FAILED, packets lost, bad or dropped");

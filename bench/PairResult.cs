@@ -75,6 +75,27 @@ public sealed class PairResult
     /// <summary>Garbage collections in the producer during its run.</summary>
     public int ProducerGcs { get; set; }
 
+    /// <summary>Times the scheduler took the consumer's poll thread(s) off their core during the run (preemption).</summary>
+    public long ConsumerInvoluntarySwitches { get; set; }
+    /// <summary>Times the producer's poll thread(s) were preempted during the run.</summary>
+    public long ProducerInvoluntarySwitches { get; set; }
+    /// <summary>Times the consumer's poll thread(s) gave up their core (slept) during the run.</summary>
+    public long ConsumerVoluntarySwitches { get; set; }
+    /// <summary>Times the producer's poll thread(s) gave up their core during the run.</summary>
+    public long ProducerVoluntarySwitches { get; set; }
+
+    /// <summary>The involuntary switches of the side whose latency the percentiles are (<see cref="LatencyOf"/>).</summary>
+    [JsonIgnore]
+    public long ReceiverInvoluntarySwitches => LatencyOf == "producer" ? ProducerInvoluntarySwitches : ConsumerInvoluntarySwitches;
+
+    /// <summary>The other side: the one that sent what <see cref="LatencyOf"/> received.</summary>
+    [JsonIgnore]
+    public string SenderRole => LatencyOf == "producer" ? "consumer" : "producer";
+
+    /// <summary>The involuntary switches of <see cref="SenderRole"/>.</summary>
+    [JsonIgnore]
+    public long SenderInvoluntarySwitches => LatencyOf == "producer" ? ConsumerInvoluntarySwitches : ProducerInvoluntarySwitches;
+
     /// <summary>The reference block (<c>--refs</c>); absent otherwise.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RefsReport? Refs { get; set; }
@@ -119,6 +140,10 @@ public sealed class PairResult
             ProducerAllocBytes = producer.AllocBytes,
             ConsumerGcs = consumer.Gcs,
             ProducerGcs = producer.Gcs,
+            ConsumerInvoluntarySwitches = consumer.InvoluntarySwitches,
+            ProducerInvoluntarySwitches = producer.InvoluntarySwitches,
+            ConsumerVoluntarySwitches = consumer.VoluntarySwitches,
+            ProducerVoluntarySwitches = producer.VoluntarySwitches,
         };
         ulong bytes = consumer.ReceivedBytes + producer.ReceivedBytes;
         result.Mpps = seconds > 0 ? result.Received / seconds / 1e6 : 0;

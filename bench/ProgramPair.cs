@@ -22,15 +22,23 @@ internal static class ProgramPair
     /// <param name="what">The command, for error messages ("pair", "rtt").</param>
     /// <param name="region">The region name both programs use.</param>
     /// <param name="cpus">Two core numbers, like "0,1", or empty for no pinning.</param>
+    /// <param name="pin"><see cref="PinModes.Process"/>: each program pinned to its core by taskset; <see cref="PinModes.Poll"/>:
+    /// each may run on both cores, and only its poll thread is pinned to its own (the program's <c>--cpu</c>).</param>
     /// <param name="consumerArgs">The consumer's arguments, including <c>--json</c>.</param>
     /// <param name="producerArgs">The producer's arguments, including <c>--json</c> and <c>--wait</c>.</param>
     /// <param name="timeout">How long both may take together.</param>
     /// <param name="cancel">SIGINT or SIGTERM: both programs are asked to stop (SIGTERM, so they leave the region
     /// cleanly) and <see cref="OperationCanceledException"/> is thrown.</param>
-    public static (RunSummary Consumer, RunSummary Producer) Run(string what, string region, string cpus,
+    public static (RunSummary Consumer, RunSummary Producer) Run(string what, string region, string cpus, string pin,
         IEnumerable<string> consumerArgs, IEnumerable<string> producerArgs, TimeSpan timeout, CancellationToken cancel = default)
     {
         var (consumerCpu, producerCpu) = ParseCpus(cpus);
+        if (pin == PinModes.Poll && consumerCpu is not null)
+        {
+            consumerArgs = consumerArgs.Concat(["--cpu", consumerCpu]);
+            producerArgs = producerArgs.Concat(["--cpu", producerCpu!]);
+            consumerCpu = producerCpu = cpus;
+        }
         var deadline = DateTime.UtcNow + timeout;
         using var consumer = ChildProcess.Start("Consumer", consumerCpu, consumerArgs);
         using var producer = ChildProcess.Start("Producer", producerCpu, producerArgs);

@@ -47,6 +47,7 @@ internal static class RefsFigures
             ($"ring_{d}/lean", Ring(d), Lean(LeanGeometry.Default)),
             ($"ring_{d}/{LeanGeometry.Nb1024Bs2048.Name}", Ring(d), Lean(LeanGeometry.Nb1024Bs2048)),
             ($"ring_{d}/{LeanGeometry.Nb1024Bs2112.Name}", Ring(d), Lean(LeanGeometry.Nb1024Bs2112)),
+            ($"ring_{d}/{LeanGeometry.Nb4096Bs2048.Name}", Ring(d), Lean(LeanGeometry.Nb4096Bs2048)),
             ($"cring_{d}/lean", Cring(d), Lean(LeanGeometry.Default)),
         }),
         ("ring_rx/memif", Ring("rx"), Memif),

@@ -15,8 +15,11 @@ public sealed class RefsOptions
     /// <summary>The default length of each throughput run, seconds.</summary>
     public const double DefaultSeconds = 5;
 
-    /// <summary>The C ring's default buffer stride: 2 KiB and one cache line (Ring's v2 pool).</summary>
-    public const int DefaultStride = 2112;
+    /// <summary>The C ring's default buffer stride: 2 KiB buffers packed, as Ring lays out its pool.</summary>
+    public const int DefaultStride = 2048;
+
+    /// <summary>cring's pool, as Ring's per direction: 4 buffers per ring entry, 1024-entry rings.</summary>
+    public const string CringPool = "4096 buffers on rings of 1024";
 
     /// <summary>Both directions, each measured on its own (Ring's <c>pair --direction both</c> runs them at once).</summary>
     public const string BothSeparately = "both-separately";
@@ -33,7 +36,8 @@ public sealed class RefsOptions
     [Option("direction", Default = BothSeparately, HelpText = "rx, tx, or both-separately (rx and tx each measured, one after the other).")]
     public string Direction { get; set; } = BothSeparately;
 
-    [Option("stride", Default = DefaultStride, HelpText = "Bytes between cring's buffers (a multiple of 64, at least 2048).")]
+    [Option("stride", Default = DefaultStride, HelpText = "Bytes between cring's 2048-byte buffers (a multiple of 64, at least 2048; "
+        + "2048: packed, as Ring's pool).")]
     public int Stride { get; set; } = DefaultStride;
 
     [Option("cpus", Default = "0,1", HelpText = "Cores for the guest and the device side: Ring's consumer and producer (taskset), cring's and floors' "

@@ -72,7 +72,7 @@ public sealed class RefsReport
         var text = new StringBuilder()
             .AppendLine($"refs: {Size} B, {Rounds.Count} round(s) of {Seconds:0.###} s per throughput run, direction {Direction}, "
                 + $"cpus {(Cpus.Length == 0 ? "C programs 0,1, Ring unpinned" : Cpus)}, busy-poll; the order of the programs alternates between rounds")
-            .AppendLine($"  C baselines: bench/c/cring.c (stride {Stride} B), bench/c/floors.c (gcc -O2)")
+            .AppendLine($"  C baselines: bench/c/cring.c ({RefsOptions.CringPool}, {Stride} B apart), bench/c/floors.c (gcc -O2)")
             .AppendLine(ReferenceNote is null
                 ? $"  references: {ReferenceFolder}: lean.c ({string.Join("; ", LeanGeometry.All.Select(g => $"{g.Name}: {g.Meaning}"))}), floor.c"
                 : $"  references: {ReferenceNote}");

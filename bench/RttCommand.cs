@@ -45,7 +45,7 @@ internal static class RttCommand
         // Generous: a slow-state futex round trip is under 40 us; allow 250 us each, plus the pacing.
         double pacedSeconds = options.Rate > 0 ? options.Count / options.Rate : 0;
         var timeout = TimeSpan.FromSeconds(options.Timeout ?? 30 + options.Count * 250e-6 + pacedSeconds);
-        var (consumer, producer) = ProgramPair.Run("rtt", region, options.Cpus, consumerArgs, producerArgs, timeout, cancel);
+        var (consumer, producer) = ProgramPair.Run("rtt", region, options.Cpus, options.Pin, consumerArgs, producerArgs, timeout, cancel);
         if (!consumer.Clean || !producer.Clean || producer.Received != (ulong)options.Count)
             throw new RunFailedException($"rtt: {options.Count} pings, {producer.Received} echoes back "
                 + $"(bad {consumer.Bad + producer.Bad}, missing {consumer.Missing + producer.Missing}, dropped {consumer.Dropped + producer.Dropped})",
@@ -66,6 +66,10 @@ internal static class RttCommand
             ConsumerCpu = consumer.Cpu,
             ProducerCpu = producer.Cpu,
             Wakeups = consumer.Wakeups,
+            ConsumerInvoluntarySwitches = consumer.InvoluntarySwitches,
+            ProducerInvoluntarySwitches = producer.InvoluntarySwitches,
+            ConsumerVoluntarySwitches = consumer.VoluntarySwitches,
+            ProducerVoluntarySwitches = producer.VoluntarySwitches,
         };
     }
 }

@@ -34,6 +34,14 @@ public sealed class RttResult
     public double ProducerCpu { get; set; }
     /// <summary>Times the consumer woke from sleep on its doorbell.</summary>
     public long Wakeups { get; set; }
+    /// <summary>Times the scheduler took the consumer's poll thread off its core during the run (preemption).</summary>
+    public long ConsumerInvoluntarySwitches { get; set; }
+    /// <summary>Times the producer's poll thread was preempted during the run.</summary>
+    public long ProducerInvoluntarySwitches { get; set; }
+    /// <summary>Times the consumer's poll thread gave up its core (slept) during the run.</summary>
+    public long ConsumerVoluntarySwitches { get; set; }
+    /// <summary>Times the producer's poll thread gave up its core during the run.</summary>
+    public long ProducerVoluntarySwitches { get; set; }
 
     /// <summary>
     /// Whether the run was too short for one packet in flight: with one at a time, <see cref="Count"/> round trips
@@ -52,7 +60,9 @@ public sealed class RttResult
     public override string ToString() =>
         $"rtt: consumer {Mode}, producer {DeviceMode}, {Size} B, {Count} round trips {(RatePps > 0 ? $"paced at {RatePps:0} pps" : "back-to-back")} in {Seconds:0.000} s: "
         + $"p50 {P50Ns} ns, p90 {P90Ns} ns, p99 {P99Ns} ns, p99.9 {P999Ns} ns, max {MaxNs} ns; "
-        + $"cpu consumer {ConsumerCpu:0.0}%, producer {ProducerCpu:0.0}%, consumer wake-ups {Wakeups}";
+        + $"cpu consumer {ConsumerCpu:0.0}%, producer {ProducerCpu:0.0}%, consumer wake-ups {Wakeups}; "
+        + $"preempted consumer {ConsumerInvoluntarySwitches}, producer {ProducerInvoluntarySwitches} times; "
+        + $"yielded consumer {ConsumerVoluntarySwitches}, producer {ProducerVoluntarySwitches} times";
 }
 
 /// <summary>Source-generated JSON for <see cref="RttResult"/>.</summary>

@@ -32,6 +32,18 @@ public sealed class SweepAdvice
         targetsNs.SelectMany(target => points.Select(p => p.RatePps).Where(r => r > 0).Distinct().Order()
             .Select(rate => Best(points, target, rate))).ToList();
 
+    /// <summary>
+    /// One line for each point whose tail coincides with preemption of the consumer (<see cref="SweepPoint.TailIsPreemption"/>):
+    /// "poll @ 10 kpps: p99 24 ms is 44363x p50 541 ns: p99 at this point is the box, not the transport: the consumer
+    /// was preempted 12 times". Saturation points too: a preempted receiver there shows as queueing as well.
+    /// </summary>
+    public static List<string> PreemptionNotes(IEnumerable<SweepPoint> points) =>
+        points.Where(p => p.TailIsPreemption)
+            .Select(p => $"{p.Mode} @ {Figures.Load(p.RatePps)}: p99 {Figures.Latency(p.P99Ns)} is {PreemptedTail.Ratio(p.P99Ns, p.P50Ns)}x p50 "
+                + $"{Figures.Latency(p.P50Ns)}: p99 at this point is the box, not the transport: "
+                + PreemptedTail.Preempted("consumer", p.ConsumerInvoluntarySwitches, "producer", p.ProducerInvoluntarySwitches))
+            .ToList();
+
     private static SweepAdvice Best(IReadOnlyList<SweepPoint> points, double target, double rate)
     {
         var best = points

@@ -82,7 +82,8 @@ internal static class SweepCommand
         var modes = options.ModeList();
         var rates = options.RateList();
         string directory = NewResultsFolder(options.Out);
-        var report = new SweepReport { Directory = directory, Size = options.Size, Seconds = options.Seconds, Cpus = options.Cpus };
+        var report = new SweepReport { Directory = directory, Size = options.Size, Seconds = options.Seconds, Cpus = options.Cpus,
+            Pin = options.Pin };
         report.ProbeNote = probe.Unavailable;
 
         int total = modes.Count * rates.Count;
@@ -106,6 +107,7 @@ internal static class SweepCommand
                 p.OffState = p.State != report.MajorityState;
         }
         report.Advice = SweepAdvice.From(report.Points.Where(p => !p.OffState).ToList(), options.TargetsNs());
+        report.PreemptionNotes = SweepAdvice.PreemptionNotes(report.Points.Where(p => !p.OffState));
         File.WriteAllText(Path.Combine(directory, "sweep.csv"), SweepCsv.Format(report.Points));
         SweepCharts.Write(directory, report.Points, options.Size);
         if (options.Refs)
@@ -135,19 +137,21 @@ internal static class SweepCommand
             ? $"speed state unknown ({note})"
             : $"speed state by floors spin {SpeedProbe.SpinCount} before/after each point, majority {report.MajorityState}";
         var text = new StringBuilder()
-            .AppendLine($"sweep: {report.Size} B, {report.Seconds:0.###} s per point, direction rx, cpus {(report.Cpus.Length == 0 ? "unpinned" : report.Cpus)}; {states}")
-            .AppendLine($"{"mode",-7} {"offered",-11} {"Mpps",8} {"p50",10} {"p99",10} {"cons cpu%",9} {"prod cpu%",9} {"pkts/wake",9} {"state",-8} {"spin ns",11} {"tries",5}");
+            .AppendLine($"sweep: {report.Size} B, {report.Seconds:0.###} s per point, direction rx, cpus {(report.Cpus.Length == 0 ? "unpinned" : report.Pin == PinModes.Poll ? report.Cpus + " (poll threads only)" : report.Cpus)}; {states}")
+            .AppendLine($"{"mode",-7} {"offered",-11} {"Mpps",8} {"p50",10} {"p99",10} {"cons cpu%",9} {"prod cpu%",9} {"pkts/wake",9} {"preempt c/p",11} {"state",-8} {"spin ns",11} {"tries",5}");
         foreach (var p in report.Points)
         {
             text.Append($"{p.Mode,-7} {Figures.Load(p.RatePps),-11} ");
             string state = $"{(p.OffState ? p.State + "*" : p.State),-8} {Spins(p),11} {p.Tries,5}";
             if (p.Error is not null)
-                text.AppendLine($"{"",8} {"",10} {"",10} {"",9} {"",9} {"",9} {state}  failed: {p.Error.Split('\n')[0]}");
+                text.AppendLine($"{"",8} {"",10} {"",10} {"",9} {"",9} {"",9} {"",11} {state}  failed: {p.Error.Split('\n')[0]}");
             else
                 text.AppendLine($"{p.Mpps,8:0.000} {Figures.Latency(p.P50Ns),10} {Figures.Latency(p.P99Ns),10} {p.ConsumerCpu,9:0.0} {p.ProducerCpu,9:0.0} "
-                    + $"{(p.PktsPerWakeup == 0 ? "-" : p.PktsPerWakeup.ToString("0.0", CultureInfo.InvariantCulture)),9} {state}"
+                    + $"{(p.PktsPerWakeup == 0 ? "-" : p.PktsPerWakeup.ToString("0.0", CultureInfo.InvariantCulture)),9} "
+                    + $"{$"{p.ConsumerInvoluntarySwitches}/{p.ProducerInvoluntarySwitches}",11} {state}"
                     + (p.Clean ? "" : "  (packets lost, bad or dropped)"));
         }
+        text.AppendLine("preempt c/p: times the consumer's and the producer's poll threads were preempted during the point (/proc)");
         int off = report.Points.Count(p => p.OffState);
         if (off > 0)
             text.AppendLine($"* off-state: {off} point(s) still not in the {report.MajorityState} state after {MaxTries} tries; "
@@ -227,7 +231,8 @@ internal static class SweepCommand
         CancellationToken cancel, double? spinBefore = null)
     {
         double before = spinBefore ?? probe.Spin();
-        var pair = new PairOptions { Mode = mode, Rate = rate, Seconds = options.Seconds, Size = options.Size, Cpus = options.Cpus };
+        var pair = new PairOptions { Mode = mode, Rate = rate, Seconds = options.Seconds, Size = options.Size, Cpus = options.Cpus,
+            Pin = options.Pin };
         SweepPoint point;
         try
         {

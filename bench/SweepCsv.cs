@@ -11,6 +11,7 @@ internal static class SweepCsv
     [
         "mode", "rate_pps", "mpps", "p50_ns", "p99_ns", "consumer_cpu", "producer_cpu", "pkts_per_wakeup",
         "p90_ns", "p999_ns", "max_ns", "sent", "received", "wakeups", "consumer_alloc_bytes", "producer_alloc_bytes",
+        "consumer_involuntary_switches", "producer_involuntary_switches", "consumer_voluntary_switches", "producer_voluntary_switches",
         "spin_ns_before", "spin_ns_after", "state", "tries", "off_state", "clean", "error",
     ];
 
@@ -24,6 +25,7 @@ internal static class SweepCsv
             [
                 p.Mode, p.RatePps, p.Mpps, p.P50Ns, p.P99Ns, p.ConsumerCpu, p.ProducerCpu, p.PktsPerWakeup,
                 p.P90Ns, p.P999Ns, p.MaxNs, p.Sent, p.Received, p.Wakeups, p.ConsumerAllocBytes, p.ProducerAllocBytes,
+                p.ConsumerInvoluntarySwitches, p.ProducerInvoluntarySwitches, p.ConsumerVoluntarySwitches, p.ProducerVoluntarySwitches,
                 p.SpinNsBefore, p.SpinNsAfter, p.State, p.Tries, p.OffState ? "true" : "false", p.Clean ? "true" : "false", p.Error,
             ];
             text.AppendJoin(',', cells.Select(Cell)).Append('\n');

@@ -30,6 +30,10 @@ public sealed class SweepOptions
     [Option("cpus", Default = "0,1", HelpText = "Cores for the consumer and the producer (taskset); empty: no pinning.")]
     public string Cpus { get; set; } = "0,1";
 
+    [Option("pin", Default = PinModes.Process, HelpText = "With --cpus: process (taskset pins each whole program to its core) or "
+        + "poll (only each program's poll thread is pinned; the runtime's threads run on the other core).")]
+    public string Pin { get; set; } = PinModes.Process;
+
     [Option("refs", HelpText = "Also run the reference programs and print Ring's figures as ratios of theirs.")]
     public bool Refs { get; set; }
 
@@ -55,6 +59,7 @@ public sealed class SweepOptions
         if (!(Seconds > 0 && Seconds <= 3600))
             throw new ArgumentException($"--seconds must be above 0 and at most 3600, not {Seconds}");
         _ = ProgramPair.ParseCpus(Cpus);
+        PinModes.Validate(Pin);
     }
 
     private static string[] Split(string list, string option)

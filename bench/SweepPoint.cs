@@ -37,6 +37,14 @@ public sealed class SweepPoint
     public long ConsumerAllocBytes { get; set; }
     /// <summary>Bytes the producer allocated during its run.</summary>
     public long ProducerAllocBytes { get; set; }
+    /// <summary>Times the consumer's poll thread (the receiver's) was preempted during the run.</summary>
+    public long ConsumerInvoluntarySwitches { get; set; }
+    /// <summary>Times the producer's poll thread (the sender's) was preempted during the run.</summary>
+    public long ProducerInvoluntarySwitches { get; set; }
+    /// <summary>Times the consumer's poll thread gave up its core (slept) during the run.</summary>
+    public long ConsumerVoluntarySwitches { get; set; }
+    /// <summary>Times the producer's poll thread gave up its core during the run.</summary>
+    public long ProducerVoluntarySwitches { get; set; }
     /// <summary>Whether every packet arrived in order with nothing dropped.</summary>
     public bool Clean { get; set; }
     /// <summary>Why the run failed; null when it ran.</summary>
@@ -55,6 +63,11 @@ public sealed class SweepPoint
     /// <summary>Whether this point's figures can be used: it ran, and every packet arrived.</summary>
     [JsonIgnore]
     public bool Usable => Error is null && Clean;
+
+    /// <summary>Whether this point's tail coincides with preemption of the receiving side, the consumer
+    /// (<see cref="PreemptedTail"/>): its p99 says more about the box than about the transport.</summary>
+    [JsonIgnore]
+    public bool TailIsPreemption => Usable && PreemptedTail.Coincides(P50Ns, P99Ns, ConsumerInvoluntarySwitches);
 
     /// <summary>Where the point sits on a load axis: the offered load, or for saturation the measured rate.</summary>
     [JsonIgnore]
@@ -79,6 +92,10 @@ public sealed class SweepPoint
         Wakeups = r.Wakeups,
         ConsumerAllocBytes = r.ConsumerAllocBytes,
         ProducerAllocBytes = r.ProducerAllocBytes,
+        ConsumerInvoluntarySwitches = r.ConsumerInvoluntarySwitches,
+        ProducerInvoluntarySwitches = r.ProducerInvoluntarySwitches,
+        ConsumerVoluntarySwitches = r.ConsumerVoluntarySwitches,
+        ProducerVoluntarySwitches = r.ProducerVoluntarySwitches,
         Clean = r.Clean,
     };
 

@@ -14,6 +14,8 @@ public sealed class SweepReport
     public double Seconds { get; set; }
     /// <summary>Cores used ("0,1"), or empty for unpinned.</summary>
     public string Cpus { get; set; } = "";
+    /// <summary>How <see cref="Cpus"/> placed the programs: process or poll (<see cref="PinModes"/>).</summary>
+    public string Pin { get; set; } = PinModes.Process;
     /// <summary>
     /// The speed state most points ran in (fast or slow; unknown without probes): off-state points were re-run,
     /// and the advice uses only points in this state.
@@ -25,6 +27,9 @@ public sealed class SweepReport
     public List<SweepPoint> Points { get; set; } = [];
     /// <summary>The advisor's lines, target by target.</summary>
     public List<SweepAdvice> Advice { get; set; } = [];
+    /// <summary>The advisor's notes on points whose p99 coincides with preemption of the consumer
+    /// (<see cref="SweepAdvice.PreemptionNotes"/>).</summary>
+    public List<string> PreemptionNotes { get; set; } = [];
     /// <summary>The reference block (<c>--refs</c>); absent otherwise.</summary>
     public RefsReport? Refs { get; set; }
 
@@ -43,7 +48,7 @@ public sealed class SweepReport
 
     /// <summary>The advisor's lines as printed.</summary>
     [JsonIgnore]
-    public IEnumerable<string> AdviceLines => Advice.Select(a => a.Line);
+    public IEnumerable<string> AdviceLines => Advice.Select(a => a.Line).Concat(PreemptionNotes);
 
     /// <summary>One line of JSON, snake_case keys.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, SweepReportJson.Default.SweepReport);

@@ -22,6 +22,11 @@ public abstract class TwoProcessOptions
     [Option("cpus", Default = "0,1", HelpText = "Cores for the consumer and the producer (taskset); empty: no pinning.")]
     public string Cpus { get; set; } = "0,1";
 
+    [Option("pin", Default = PinModes.Process, HelpText = "With --cpus: process (taskset pins each whole program to its core) or "
+        + "poll (each program may run on both cores; only its poll thread is pinned, by the program's --cpu, and its other threads, "
+        + "the runtime's, run on the other core).")]
+    public string Pin { get; set; } = PinModes.Process;
+
     [Option("timeout", HelpText = "Seconds to wait for both processes before killing them (default: generous for the run).")]
     public double? Timeout { get; set; }
 
@@ -40,6 +45,7 @@ public abstract class TwoProcessOptions
         if (PollMicros is not null && mode != WaitMode.Hybrid && deviceMode != WaitMode.Hybrid)
             throw new ArgumentException("--poll-us applies only when --mode or --device-mode is hybrid");
         _ = ProgramPair.ParseCpus(Cpus);
+        PinModes.Validate(Pin);
         return (mode, deviceMode);
     }
 

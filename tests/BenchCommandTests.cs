@@ -37,6 +37,7 @@ public sealed partial class BenchCommandTests : IDisposable
         Assert.Subset(header.ToHashSet(),
             new HashSet<string> { "mode", "rate_pps", "mpps", "p50_ns", "p99_ns", "consumer_cpu", "producer_cpu", "pkts_per_wakeup" });
         Assert.Subset(header.ToHashSet(), new HashSet<string> { "spin_ns_before", "spin_ns_after", "state" });
+        Assert.Subset(header.ToHashSet(), new HashSet<string> { "consumer_involuntary_switches", "producer_involuntary_switches" });
         Assert.Equal(1 + 2 * 2, csv.Length);
         foreach (string row in csv.Skip(1))
         {
@@ -81,7 +82,8 @@ public sealed partial class BenchCommandTests : IDisposable
 
         // Three default targets at the one load that is not saturation.
         Assert.Equal(3, report.Advice.Count);
-        Assert.All(report.AdviceLines, line => Assert.Matches(AdviceLine(), line));
+        Assert.All(report.Advice, a => Assert.Matches(AdviceLine(), a.Line));
+        Assert.All(report.PreemptionNotes, note => Assert.Matches(PreemptionNote(), note));
         string table = SweepCommand.Table(report);
         Assert.Contains("saturation", table);
         Assert.Contains(" state ", table.Split('\n')[1]);
@@ -147,6 +149,10 @@ public sealed partial class BenchCommandTests : IDisposable
         Assert.Equal(2000, rtt.Count);
         Assert.Equal("poll", rtt.Mode);
         Assert.True(rtt.P50Ns > 0 && rtt.P50Ns <= rtt.P99Ns && rtt.P99Ns <= rtt.MaxNs, result.ToString());
+        using var doc = JsonDocument.Parse(LastLine(result));
+        foreach (string key in new[] { "consumer_involuntary_switches", "producer_involuntary_switches", "consumer_voluntary_switches", "producer_voluntary_switches" })
+            Assert.True(doc.RootElement.TryGetProperty(key, out var value) && value.GetInt64() >= 0, $"no {key} in {LastLine(result)}");
+        Assert.Contains("preempted consumer ", result.Stdout);
     }
 
     [Fact]
@@ -173,7 +179,8 @@ public sealed partial class BenchCommandTests : IDisposable
         string line = LastLine(result);
         using (var doc = JsonDocument.Parse(line))
         {
-            foreach (string key in new[] { "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "consumer_alloc_bytes", "producer_alloc_bytes", "consumer_gcs", "producer_gcs" })
+            foreach (string key in new[] { "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "consumer_alloc_bytes", "producer_alloc_bytes", "consumer_gcs", "producer_gcs",
+                "consumer_involuntary_switches", "producer_involuntary_switches", "consumer_voluntary_switches", "producer_voluntary_switches" })
                 Assert.True(doc.RootElement.TryGetProperty(key, out _), $"no {key} in {line}");
         }
         var pair = PairResult.FromJson(line);
@@ -184,6 +191,29 @@ public sealed partial class BenchCommandTests : IDisposable
         Assert.True(pair.P50Ns <= pair.P90Ns && pair.P90Ns <= pair.P99Ns && pair.P99Ns <= pair.P999Ns && pair.P999Ns <= pair.MaxNs, line);
         Assert.Equal(pair.Sent, pair.Received);
         Assert.Contains("latency (consumer receiving, one-way): p50", result.Stdout);
+        // Preemption is counted, never negative, and at most one per scheduler tick (1 ms at the fastest) of the run.
+        long ticks = (long)(pair.Seconds * 1000) + 100;
+        foreach (long switches in new[] { pair.ConsumerInvoluntarySwitches, pair.ProducerInvoluntarySwitches })
+            Assert.True(switches >= 0 && switches <= ticks, line);
+        Assert.Contains(" preempted ", result.Stdout.Split('\n')[1]);
+    }
+
+    [Fact]
+    public void Pair_EventModePinnedPollThreads_SleepsShowAsVoluntarySwitches()
+    {
+        string cpus = string.Join(',', ThreadAffinity.Allowed().Take(2));
+        if (cpus.Contains(',') is false)
+            return; // one core: nothing to pin the two poll threads apart on
+
+        var result = _runner.Run("bench", "pair", "--mode", "event", "--rate", "2000", "--seconds", "0.5", "--json", "--cpus", cpus,
+            "--pin", "poll", "--region", _runner.Region);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var pair = PairResult.FromJson(LastLine(result));
+        Assert.NotNull(pair);
+        // At 2000 pps the consumer sleeps between packets: each sleep it took on the futex is a voluntary switch.
+        Assert.True(pair.ConsumerVoluntarySwitches > 0, LastLine(result));
+        Assert.Contains("(poll threads only)", result.Stdout);
     }
 
     [Fact]
@@ -233,6 +263,42 @@ public sealed partial class BenchCommandTests : IDisposable
         var advice = SweepAdvice.From([behind, Point("poll", 1_000_000, p99: 9_000, cpu: 100)], [10_000]);
 
         Assert.Equal("p99 <= 10 us at 1 Mpps: poll, 100 % of a core", Assert.Single(advice).Line);
+    }
+
+    [Fact]
+    public void PreemptionNotes_TailTenTimesTheMedianWithAPreemptedConsumer_SayTheBoxNotTheTransport()
+    {
+        var preempted = Point("poll", 10_000, p99: 24_000_000, cpu: 100);
+        preempted.P50Ns = 541;
+        preempted.ConsumerInvoluntarySwitches = 12;
+        preempted.ProducerInvoluntarySwitches = 3;
+        var quiet = Point("hybrid", 10_000, p99: 30_000_000, cpu: 40); // a long tail, but the consumer kept its core
+        var flat = Point("event", 10_000, p99: 60_000, cpu: 5);         // preempted, but p99 only 2x p50
+        flat.ConsumerInvoluntarySwitches = 40;
+
+        var notes = SweepAdvice.PreemptionNotes([preempted, quiet, flat]);
+
+        Assert.Equal("poll @ 10 kpps: p99 24 ms is 44362x p50 541 ns: p99 at this point is the box, not the transport: "
+            + "the consumer was preempted 12 times (the producer 3 times)", Assert.Single(notes));
+        var report = new SweepReport { Points = [preempted, quiet, flat], PreemptionNotes = notes };
+        Assert.Equal(notes, report.AdviceLines.ToList());
+        Assert.Contains("12/3", SweepCommand.Table(report));
+        Assert.Equal("10.7", PreemptedTail.Ratio(232_060, 21_730));
+    }
+
+    [Fact]
+    public void Charts_PreemptedPointAndSaturation_DrawBothPictures()
+    {
+        var preempted = Point("poll", 10_000, p99: 24_000_000, cpu: 100);
+        preempted.P50Ns = 541;
+        preempted.ConsumerInvoluntarySwitches = 12;
+        SweepPoint[] points = [preempted, Point("poll", 0, p99: 900_000, cpu: 100), Point("event", 10_000, p99: 60_000, cpu: 5)];
+        Assert.True(preempted.TailIsPreemption);
+
+        var (latency, cpu) = SweepCharts.Write(_out, points, 64);
+
+        foreach (string png in new[] { latency, cpu })
+            Assert.Equal(PngSignature, File.ReadAllBytes(png)[..PngSignature.Length]);
     }
 
     [Fact]
@@ -333,4 +399,8 @@ public sealed partial class BenchCommandTests : IDisposable
 
     [GeneratedRegex(@"^p99 <= [0-9.]+ (ns|us|ms|s) at [0-9.]+ (pps|kpps|Mpps): ((poll|event|hybrid), [0-9]+ % of a core|none)$")]
     private static partial Regex AdviceLine();
+
+    [GeneratedRegex(@"^(poll|event) @ ([0-9.]+ (pps|kpps|Mpps)|saturation): p99 [0-9.]+ (ns|us|ms|s) is [0-9.]+x p50 [0-9.]+ (ns|us|ms|s): "
+        + @"p99 at this point is the box, not the transport: the consumer was preempted [0-9]+ times?( \(the producer [0-9]+ times?\))?$")]
+    private static partial Regex PreemptionNote();
 }

@@ -3,7 +3,11 @@
  *
  * Design. Two processes (fork) over one shared anonymous mapping, each pinned to its own core. The guest (the
  * parent, as Ring's Consumer is the side that creates the region) owns a pool of NB buffers STRIDE bytes apart,
- * each named only by its byte offset from the pool's start. One direction runs at a time, over two rings:
+ * each named only by its byte offset from the pool's start. As in Ring, the buffers are packed (the stride is the
+ * buffer size rounded up to a cache line: 2048) and there are more of them than a ring has entries (NB = 4 x RS
+ * by default): at most a ring's worth is with the device at once, the others wait in the guest's free list, first
+ * in, first out, so a buffer is written again only after every other one has been, long after the device's cache
+ * let go of its lines. One direction runs at a time, over two rings:
  *
  *   rx:  fill ring        guest -> device   8-byte entries      a free buffer the device may fill
  *        completion ring  device -> guest   16-byte descriptors a received packet
@@ -15,12 +19,14 @@
  * the next entry itself and takes it when the entry's bit equals the generation of the reader's own lap, so no
  * index line has to cross between the cores before the entry does.
  *
- * Why no ring can overflow, although no writer ever reads how far its reader got: each ring has RS >= NB entries,
- * a buffer is on at most one ring at a time, and the device answers entries in the order it takes them. So when
- * the guest writes position p of its ring (p >= NB), it holds a buffer that came back through answer p - NB or
- * later; the device wrote that answer after it had read position p - NB >= p - RS, the position whose slot p
- * reuses. The same argument, with the rings' roles swapped, covers the device's writes. The happens-before runs
- * through the other ring's release and acquire (R1/A1, R2/A2 below).
+ * Why no ring can overflow, although no writer ever reads how far its reader got, and although the pool holds more
+ * buffers than a ring holds entries: the guest counts the entries it has written to its ring (fill or tx) and the
+ * answers it has read back (completions), and writes position p only while fewer than RS are unanswered, that is
+ * after it has read answer p - RS. The device answers entries in the order it takes them and only after taking
+ * them, so it had read position p - RS, the one whose slot p reuses. The device, in turn, writes an answer only
+ * for an entry it took: its answer q has at most RS unread answers before it, because the guest never has more
+ * than RS entries unanswered, so the guest had read answer q - RS. Neither bound depends on NB. The happens-before
+ * runs through the other ring's release and acquire (R1/A1, R2/A2 below).
  *
  * Entries are copied once, then validated (an offset must name a buffer's start, a length must fit a buffer),
  * then used: the copy, never the slot, as Ring does with a peer it does not trust. A bad entry is counted and
@@ -28,7 +34,9 @@
  *
  * usage: cring [--direction rx|tx] [--packets N | --seconds S] [--size BYTES] [--buffers NB] [--stride BYTES]
  *              [--buffer-size BYTES] [--ring-size RS] [--burst N] [--cpus GUEST,DEVICE]
- * prints one line: cring dir=rx pkt=64 nb=1024 stride=2112 rs=1024 burst=32 packets=... seconds=... Mpps=...
+ * defaults: rx, 5 seconds, 64-byte packets, 2048-byte buffers, the stride the buffer size rounded up to 64,
+ *           RS 1024 (a power of two), NB 4 x RS, bursts of 32, cores 0 and 1
+ * prints one line: cring dir=rx pkt=64 nb=4096 stride=2048 rs=1024 burst=32 packets=... seconds=... Mpps=...
  *                  Gbps=... bad=0
  * exits 0 when every packet arrived in order and nothing was bad, 1 otherwise, 2 on bad arguments.
  */
@@ -143,7 +151,8 @@ static bool cpu_allowed(int cpu)
 
 static struct options parse_options(int argc, char **argv)
 {
-    struct options o = { .tx = false, .packets = 0, .seconds = 5, .size = 64, .buffers = 1024, .stride = 2112,
+    /* buffers and stride 0: not given, derived from the ring size and the buffer size below. */
+    struct options o = { .tx = false, .packets = 0, .seconds = 5, .size = 64, .buffers = 0, .stride = 0,
                          .capacity = 2048, .ring_size = 1024, .burst = 32, .guest_cpu = 0, .device_cpu = 1 };
     static const struct option long_options[] = {
         { "direction", required_argument, NULL, 'd' }, { "packets", required_argument, NULL, 'n' },
@@ -188,14 +197,18 @@ static struct options parse_options(int argc, char **argv)
         usage_error("unexpected argument");
     if (timed && o.packets != 0)
         usage_error("give --packets or --seconds, not both");
+    if ((o.ring_size & (o.ring_size - 1)) != 0)
+        usage_error("--ring-size must be a power of two");
+    if (o.buffers == 0)
+        o.buffers = o.ring_size * 4 > 1u << 20 ? 1u << 20 : o.ring_size * 4;
+    if (o.stride == 0)
+        o.stride = (o.capacity + 63) / 64 * 64;
     if (o.stride % 64 != 0)
         usage_error("--stride must be a multiple of 64 (an offset's bit 0 carries the generation)");
     if (o.capacity > o.stride)
         usage_error("--buffer-size may not exceed --stride");
     if (o.size > o.capacity)
         usage_error("--size may not exceed --buffer-size");
-    if ((o.ring_size & (o.ring_size - 1)) != 0 || o.ring_size < o.buffers)
-        usage_error("--ring-size must be a power of two, at least --buffers (so no ring can overflow)");
     if (o.burst > o.buffers)
         usage_error("--burst may not exceed --buffers");
     if (!cpu_allowed(o.guest_cpu) || !cpu_allowed(o.device_cpu))
@@ -348,6 +361,46 @@ static inline bool is_valid(const struct pool *pool, struct packet p)
     return is_buffer_start(pool, p.offset) && p.length <= pool->capacity && p.length >= SEQUENCE_BYTES;
 }
 
+/* ---- The guest's free buffers -------------------------------------------------------------------------------- */
+
+/* Free buffers, first in, first out (Ring's BufferFifo): a buffer given back waits behind every other free one
+ * before it is used again. The guest's own, no ordering needed. */
+struct fifo {
+    uint64_t *offsets; /* a power of two at least NB long */
+    uint32_t mask;
+    uint32_t head;     /* free-running: the front is offsets[head & mask] */
+    uint32_t count;
+};
+
+/* An empty FIFO for up to capacity buffers; exits when out of memory. */
+static struct fifo fifo_new(uint32_t capacity)
+{
+    uint32_t size = 1;
+    while (size < capacity)
+        size <<= 1;
+    struct fifo f = { .offsets = malloc(size * sizeof(uint64_t)), .mask = size - 1, .head = 0, .count = 0 };
+    if (f.offsets == NULL) {
+        perror("cring: malloc");
+        exit(1);
+    }
+    return f;
+}
+
+/* Adds offset at the back; the FIFO must have room (the guest counts its buffers, so it never runs over). */
+static inline void fifo_push(struct fifo *f, uint64_t offset)
+{
+    f->offsets[(f->head + f->count) & f->mask] = offset;
+    f->count++;
+}
+
+/* Takes the front buffer; the FIFO must not be empty. */
+static inline uint64_t fifo_pop(struct fifo *f)
+{
+    uint64_t offset = f->offsets[f->head++ & f->mask];
+    f->count--;
+    return offset;
+}
+
 /* ---- Running ------------------------------------------------------------------------------------------------ */
 
 /* One side's view of the region and the run. */
@@ -465,17 +518,37 @@ static void device_rx(struct side *s, uint8_t *packet)
     result->bad = bad;
 }
 
-/* rx, guest: takes completed packets, validates each copy, checks its sequence number, and gives the buffers back
- * on the fill ring, one publication per burst. */
-static void guest_rx(struct side *s)
+/* rx, guest: posts free buffers, oldest first, on the fill ring while fewer than RS are with the device (the bound
+ * that keeps the fill ring from overflowing: see Design), at most MAX_BURST per publication. */
+static void post_free(struct side *s, struct fifo *free_buffers, uint64_t *next_to_fill, uint64_t *posted)
+{
+    uint64_t offsets[MAX_BURST];
+    for (;;) {
+        uint64_t room = s->options->ring_size - *posted;
+        unsigned n = free_buffers->count < MAX_BURST ? free_buffers->count : MAX_BURST;
+        if (room < n)
+            n = (unsigned)room;
+        if (n == 0)
+            return;
+        for (unsigned k = 0; k < n; k++)
+            offsets[k] = fifo_pop(free_buffers);
+        write_entries(&s->entries, *next_to_fill, offsets, n);
+        *next_to_fill += n;
+        *posted += n;
+    }
+}
+
+/* rx, guest: takes completed packets, validates each copy, checks its sequence number, puts the buffers at the back
+ * of the free list and posts free ones from its front (post_free), one publication per burst. posted buffers, at
+ * positions [0, posted) of the fill ring, were posted before the fork. */
+static void guest_rx(struct side *s, struct fifo *free_buffers, uint64_t posted)
 {
     const struct options *o = s->options;
     struct side_result *result = &s->control->guest;
-    uint64_t next_to_read = 0;           /* completion ring: owner-only */
-    uint64_t next_to_fill = o->buffers;  /* fill ring: positions [0, NB) were posted before the fork */
+    uint64_t next_to_read = 0;       /* completion ring: owner-only */
+    uint64_t next_to_fill = posted;  /* fill ring: owner-only */
     uint64_t expected = 0, received = 0, bad = 0, idle = 0;
     struct packet burst[MAX_BURST];
-    uint64_t recycled[MAX_BURST];
     uint64_t started = start(s, o->guest_cpu);
     for (;;) {
         unsigned n = read_descriptors(&s->descriptors, &next_to_read, burst, o->burst);
@@ -485,10 +558,9 @@ static void guest_rx(struct side *s)
             check_peer(s, &idle);
             continue;
         }
-        unsigned kept = 0;
         for (unsigned k = 0; k < n; k++) {
             struct packet p = burst[k]; /* the copy: from here on only p is used, never the slot */
-            if (!is_valid(&s->pool, p)) {
+            if (!is_valid(&s->pool, p) || free_buffers->count == o->buffers) {
                 bad++;
                 continue;
             }
@@ -496,51 +568,43 @@ static void guest_rx(struct side *s)
             memcpy(&sequence, s->pool.base + p.offset, SEQUENCE_BYTES);
             bad += sequence != expected;
             expected++;
-            recycled[kept++] = p.offset;
+            fifo_push(free_buffers, p.offset);
         }
         received += n;
-        if (kept == 0)
-            continue;
-        write_entries(&s->entries, next_to_fill, recycled, kept);
-        next_to_fill += kept;
+        posted -= n; /* every answer read, good or bad, answers one fill entry: its slot may be written again */
+        post_free(s, free_buffers, &next_to_fill, &posted);
     }
     result->nanoseconds = now_ns() - started;
     result->received = received;
     result->bad = bad;
 }
 
-/* tx, guest: takes back the buffers the device has sent (tx completion ring), then sends a burst from its free
- * buffers on the tx ring, the sequence number in each packet's first 8 bytes, one publication per burst. Free
- * buffers are reused oldest first (a FIFO), so the guest does not rewrite a buffer the device read a moment ago. */
-static void guest_tx(struct side *s, uint8_t *packet)
+/* tx, guest: takes back the buffers the device has sent (tx completion ring) to the back of its free list, then
+ * sends a burst from the front of it on the tx ring, the sequence number in each packet's first 8 bytes, one
+ * publication per burst, while fewer than RS are in flight (the bound that keeps the tx ring from overflowing). */
+static void guest_tx(struct side *s, struct fifo *free_buffers, uint8_t *packet)
 {
     const struct options *o = s->options;
     struct side_result *result = &s->control->guest;
     uint64_t next_to_send = 0; /* tx ring: owner-only */
     uint64_t next_to_reap = 0; /* tx completion ring: owner-only */
+    uint64_t in_flight = 0;    /* sent, answer not read yet: at most RS */
     uint64_t sent = 0, bad = 0, idle = 0;
-    uint64_t *free_buffers = malloc(o->buffers * sizeof *free_buffers);
-    if (free_buffers == NULL) {
-        perror("cring: malloc");
-        exit(1);
-    }
-    uint32_t free_head = 0, free_count = o->buffers; /* the FIFO: free_buffers[(free_head + i) % NB] */
-    for (uint32_t i = 0; i < o->buffers; i++)
-        free_buffers[i] = (uint64_t)i * o->stride;
     uint64_t offsets[MAX_BURST];
     uint64_t deadline = start(s, o->guest_cpu) + (uint64_t)(o->seconds * 1e9);
     for (uint64_t turn = 0; !sender_done(s, sent, turn, deadline); turn++) {
         unsigned reaped = read_entries(&s->entries, &next_to_reap, offsets, o->burst);
+        in_flight -= reaped; /* every answer read, good or bad, answers one tx entry */
         for (unsigned k = 0; k < reaped; k++) {
-            if (!is_buffer_start(&s->pool, offsets[k]) || free_count == o->buffers) {
+            if (!is_buffer_start(&s->pool, offsets[k]) || free_buffers->count == o->buffers) {
                 bad++;
                 continue;
             }
-            uint32_t tail = free_head + free_count;
-            free_buffers[tail >= o->buffers ? tail - o->buffers : tail] = offsets[k];
-            free_count++;
+            fifo_push(free_buffers, offsets[k]);
         }
-        unsigned n = free_count < o->burst ? free_count : o->burst;
+        unsigned n = free_buffers->count < o->burst ? free_buffers->count : o->burst;
+        if (o->ring_size - in_flight < n)
+            n = (unsigned)(o->ring_size - in_flight);
         if (o->packets != 0 && o->packets - sent < n)
             n = (unsigned)(o->packets - sent);
         if (n == 0) {
@@ -548,18 +612,16 @@ static void guest_tx(struct side *s, uint8_t *packet)
             continue;
         }
         for (unsigned k = 0; k < n; k++) {
-            uint64_t offset = free_buffers[free_head];
-            free_head = free_head + 1 == o->buffers ? 0 : free_head + 1;
+            uint64_t offset = fifo_pop(free_buffers);
             memcpy(packet, &sent, SEQUENCE_BYTES);
             memcpy(s->pool.base + offset, packet, o->size);
             sent++;
             offsets[k] = offset;
         }
-        free_count -= n;
         write_descriptors(&s->descriptors, next_to_send, offsets, o->size, n);
         next_to_send += n;
+        in_flight += n;
     }
-    free(free_buffers);
     sender_finish(s, result, sent);
     result->bad = bad;
 }
@@ -644,11 +706,15 @@ int main(int argc, char **argv)
         return 1;
     }
     memset(packet, 0xab, o.capacity);
+    struct fifo free_buffers = fifo_new(o.buffers);
+    for (uint32_t i = 0; i < o.buffers; i++)
+        fifo_push(&free_buffers, (uint64_t)i * o.stride);
+    uint64_t posted = 0;
     if (!o.tx) {
-        /* The guest posts every buffer on the fill ring before the fork, which orders these plain stores before
-         * everything the device does. */
-        for (uint32_t i = 0; i < o.buffers; i++)
-            atomic_init(&side.entries.slot[i], (uint64_t)i * o.stride | generation_of(i, log2_size));
+        /* The guest posts a ring's worth (or every buffer, if fewer) on the fill ring before the fork, which orders
+         * these plain stores before everything the device does. */
+        for (; posted < o.ring_size && free_buffers.count != 0; posted++)
+            atomic_init(&side.entries.slot[posted], fifo_pop(&free_buffers) | generation_of(posted, log2_size));
     }
 
     fflush(stdout);
@@ -670,9 +736,9 @@ int main(int argc, char **argv)
     }
     side.child = child;
     if (o.tx)
-        guest_tx(&side, packet);
+        guest_tx(&side, &free_buffers, packet);
     else
-        guest_rx(&side);
+        guest_rx(&side, &free_buffers, posted);
     int status = 0;
     if (!side.child_done && waitpid(child, &status, 0) != child) {
         perror("cring: waitpid");
@@ -694,6 +760,7 @@ int main(int argc, char **argv)
            receiver->received * o.size * 8 / seconds / 1e9, (unsigned long long)bad);
     bool clean = bad == 0 && receiver->received == sender->sent;
     free(packet);
+    free(free_buffers.offsets);
     munmap(region, length);
     return clean ? 0 : 1;
 }

@@ -23,13 +23,19 @@ return ProgramShell.Run("consumer", () =>
             : new GuestApplication(pair, settings, stall, capture))
         .ToArray();
 
+    // The runtime's threads leave the poll threads' cores (--cpu) before the run, so moving them is set-up too.
+    var pollCores = options.PollCores;
+    if (pollCores is not null)
+        ThreadAffinity.MoveOthersOff(pollCores);
     // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
     var cpu = new CpuClock();
     var allocations = new AllocationMeter();
+    var jit = new JitMeter();
     long start = Stopwatch.GetTimestamp();
-    QueueThreads.Run(options.Queues, (q, cancel) => loops[q].Run(start, cancel), interrupt.Token);
+    var switches = QueueThreads.Run(options.Queues, (q, cancel) => loops[q].Run(start, cancel), interrupt.Token, pollCores);
     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
     allocations.Stop();
+    jit.Stop();
 
     var summary = RunSummary.For("consumer", options.WaitMode, app.Direction, options.Queues, options.Size, seconds, cpu.Percent());
     summary.App = app.Name;
@@ -41,5 +47,7 @@ return ProgramShell.Run("consumer", () =>
     if (capture is not null)
         summary.Captured = capture.Frames;
     summary.SetAllocations(allocations);
+    summary.SetJit(jit);
+    summary.SetSwitches(switches);
     return summary.Print(options.Json);
 });

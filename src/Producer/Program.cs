@@ -43,14 +43,20 @@ return ProgramShell.Run("producer", () =>
     };
     using var disposeLoops = new DisposeAll(loops);
 
+    // The runtime's threads leave the poll threads' cores (--cpu) before the run, so moving them is set-up too.
+    var pollCores = options.PollCores;
+    if (pollCores is not null)
+        ThreadAffinity.MoveOthersOff(pollCores);
     // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
     var cpu = new CpuClock();
     var allocations = new AllocationMeter();
+    var jit = new JitMeter();
     long start = Stopwatch.GetTimestamp();
-    QueueThreads.Run(queues, (q, cancel) => loops[q].Run(start, cancel),
-        uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token);
+    var switches = QueueThreads.Run(queues, (q, cancel) => loops[q].Run(start, cancel),
+        uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token, pollCores);
     double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
     allocations.Stop();
+    jit.Stop();
 
     var summary = RunSummary.For("producer", options.WaitMode, direction, queues, options.Size, elapsed, cpu.Percent());
     summary.Uplink = uplink.ToString();
@@ -60,6 +66,8 @@ return ProgramShell.Run("producer", () =>
         summary.AddCounters(device.QueuePairs[q]);
     }
     summary.SetAllocations(allocations);
+    summary.SetJit(jit);
+    summary.SetSwitches(switches);
     return summary.Print(options.Json);
 });
 

@@ -54,12 +54,21 @@ public abstract class LoopOptions
     [Option("stall-timeout", Default = 10.0, HelpText = "Fail when no work was done for this many seconds.")]
     public double StallTimeout { get; set; } = 10;
 
+    /// <summary>Cores for the poll threads, or null.</summary>
+    [Option("cpu", HelpText = "Run each queue's poll thread on one of these cores only (comma-separated; queue q on the q-th, round "
+        + "robin) and every other thread of the program (the runtime's) on the other cores it may use. Default: no pinning here "
+        + "(taskset pins the whole process).")]
+    public string? Cpu { get; set; }
+
     /// <summary>Whether the summary is printed as JSON.</summary>
     [Option("json", HelpText = "Print the summary as one JSON object on the last line.")]
     public bool Json { get; set; }
 
     /// <summary>Whether <c>--region</c> is a path (it holds a '/') rather than a name.</summary>
     public bool RegionIsPath => Region.Contains('/');
+
+    /// <summary>The parsed <c>--cpu</c>: the poll threads' cores, or null to leave them where the process may run.</summary>
+    public IReadOnlyList<int>? PollCores => Cpu is null ? null : ThreadAffinity.ParseCores(Cpu);
 
     /// <summary>The parsed <c>--mode</c>.</summary>
     public WaitMode WaitMode => WaitModeNames.Parse("--mode", Mode);
@@ -75,6 +84,7 @@ public abstract class LoopOptions
         OptionChecks.Timeout("stall-timeout", StallTimeout);
         _ = new SendPlan(Packets, Seconds, 1);
         _ = new RatePacer(Rate);
+        _ = PollCores;
     }
 
     /// <summary>The settings every queue loop of this program shares, for <paramref name="queues"/> queue pairs.</summary>

@@ -3,20 +3,42 @@ namespace Ring.Harness.Hosting;
 /// <summary>
 /// Runs one body per queue pair: queue 0 on the calling thread, the others on their own threads, as a poll-mode
 /// driver gives each queue its own lcore. The first failure is reported and stops the others through the shared
-/// token.
+/// token. Each queue's thread counts its context switches over its body; with cores given, each is pinned to its
+/// core first (the program moves its other threads off those cores beforehand, in its set-up:
+/// <see cref="ThreadAffinity.MoveOthersOff"/>).
 /// </summary>
 public static class QueueThreads
 {
-    /// <summary>Runs <paramref name="body"/> for queues 0..<paramref name="queues"/>-1 and waits for all.</summary>
-    public static void Run(int queues, Action<int, CancellationToken> body, CancellationToken cancel)
+    /// <summary>
+    /// Runs <paramref name="body"/> for queues 0..<paramref name="queues"/>-1, waits for all, and returns their
+    /// context switches over their bodies, all queues together.
+    /// </summary>
+    /// <param name="queues">Queue pairs, one thread each.</param>
+    /// <param name="body">One queue's loop.</param>
+    /// <param name="cancel">Stops every loop; the run then throws OperationCanceledException.</param>
+    /// <param name="cores">Null: leave the threads where the process may run. Else queue q's thread runs on
+    /// <c>cores[q % cores.Count]</c> only.</param>
+    public static ContextSwitches Run(int queues, Action<int, CancellationToken> body, CancellationToken cancel,
+        IReadOnlyList<int>? cores = null)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         Exception? first = null;
+        var switches = new ContextSwitches[queues];
         void Guarded(int queue)
         {
             try
             {
-                body(queue, failed.Token);
+                if (cores is not null)
+                    ThreadAffinity.PinThisThread(cores[queue % cores.Count]);
+                var start = ContextSwitches.OfThisThread();
+                try
+                {
+                    body(queue, failed.Token);
+                }
+                finally
+                {
+                    switches[queue] = ContextSwitches.OfThisThread() - start;
+                }
             }
             catch (Exception e)
             {
@@ -35,5 +57,6 @@ public static class QueueThreads
         cancel.ThrowIfCancellationRequested();
         if (first is not null)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        return switches.Aggregate(default(ContextSwitches), (a, b) => a + b);
     }
 }

@@ -62,6 +62,16 @@ public sealed class RunSummary
     public long AllocBytes { get; set; }
     /// <summary>Garbage collections during the run, all generations.</summary>
     public int Gcs { get; set; }
+    /// <summary>Methods the JIT compiled during the run (after set-up), tier-1 re-compilations included.</summary>
+    public long JitMethods { get; set; }
+    /// <summary>Milliseconds the JIT spent compiling during the run, all threads.</summary>
+    public double JitMs { get; set; }
+    /// <summary>Times the scheduler took a poll thread's core for something else during the run, all queues
+    /// (nonvoluntary_ctxt_switches in /proc): each is a stretch when that queue was not polled.</summary>
+    public long InvoluntarySwitches { get; set; }
+    /// <summary>Times a poll thread gave up its core during the run, all queues (voluntary_ctxt_switches): its
+    /// sleeps on the doorbell, mostly; 0 for a busy-poller.</summary>
+    public long VoluntarySwitches { get; set; }
     /// <summary>Seconds from DRIVER_OK to the end of this side's work.</summary>
     public double Seconds { get; set; }
     /// <summary>Millions of packets per second, of what this side received (or, if it received nothing, sent).</summary>
@@ -170,6 +180,20 @@ public sealed class RunSummary
         Gcs = meter.Collections;
     }
 
+    /// <summary>Fills the JIT counts from <paramref name="meter"/>.</summary>
+    public void SetJit(JitMeter meter)
+    {
+        JitMethods = meter.Methods;
+        JitMs = meter.Time.TotalMilliseconds;
+    }
+
+    /// <summary>Fills the context-switch counts from what <see cref="QueueThreads.Run"/> returned.</summary>
+    public void SetSwitches(ContextSwitches switches)
+    {
+        InvoluntarySwitches = switches.Involuntary;
+        VoluntarySwitches = switches.Voluntary;
+    }
+
     /// <summary>Whether every packet received checked out and nothing was dropped.</summary>
     [JsonIgnore]
     public bool Clean => Bad == 0 && Missing == 0 && Dropped == 0;
@@ -200,7 +224,7 @@ public sealed class RunSummary
         return $"{Role}: {Mode} {Direction} x{Queues} {Size} B: sent {Sent}, received {Received} in {Seconds:0.000} s = "
             + $"{Mpps:0.00} Mpps {Gbps:0.00} Gbps; bad {Bad}, missing {Missing}, dropped {drops}; "
             + (P50Ns != 0 ? $"latency p50 {P50Ns} ns p99 {P99Ns} ns p99.9 {P999Ns} ns max {MaxNs} ns; " : "")
-            + $"allocated {AllocBytes} B, {Gcs} GCs; cpu {Cpu:0.0}%, doorbells rung {DoorbellsRung}, sleeps {Sleeps}, wakeups {Wakeups} ({SpuriousWakeups} spurious, {SleepTimeouts} timeouts)"
+            + $"allocated {AllocBytes} B, {Gcs} GCs; jitted {JitMethods} methods in {JitMs:0.0} ms; context switches {InvoluntarySwitches} involuntary, {VoluntarySwitches} voluntary; cpu {Cpu:0.0}%, doorbells rung {DoorbellsRung}, sleeps {Sleeps}, wakeups {Wakeups} ({SpuriousWakeups} spurious, {SleepTimeouts} timeouts)"
             + (App.Length == 0 ? "" : $"; app {App}" + (Replied == 0 && AppDropped == 0 ? "" : $": replied {Replied}, dropped {Described(AppDropped, AppDrops)}"))
             + (Captured == 0 ? "" : $"; captured {Captured}")
             + (Uplink is "" or "gen" ? "" : $"; uplink {Uplink}: in {UplinkIn}, out {UplinkOut}, dropped {Described(UplinkDrops.Values.Sum(), UplinkDrops)}")
