@@ -22,8 +22,10 @@ public sealed class PairResult
     public ulong Sent { get; set; }
     /// <summary>Packets both sides received.</summary>
     public ulong Received { get; set; }
-    /// <summary>Received packets with a sequence number behind the expected one.</summary>
+    /// <summary>Received packets whose sequence number could not be believed (corrupted, out of order, too short).</summary>
     public ulong Bad { get; set; }
+    /// <summary>Received packets whose sequence number had been received already.</summary>
+    public ulong Duplicates { get; set; }
     /// <summary>Sequence numbers never received.</summary>
     public ulong Missing { get; set; }
     /// <summary>Descriptors dropped as invalid.</summary>
@@ -81,7 +83,7 @@ public sealed class PairResult
 
     /// <summary>Whether every packet sent was received, in order, with nothing dropped.</summary>
     [JsonIgnore]
-    public bool Clean => Received == Sent && Bad == 0 && Missing == 0 && Dropped == 0;
+    public bool Clean => Received == Sent && Bad == 0 && Duplicates == 0 && Missing == 0 && Dropped == 0;
 
     /// <summary>Folds the two programs' summaries.</summary>
     public static PairResult Combine(RunSummary consumer, RunSummary producer)
@@ -97,6 +99,7 @@ public sealed class PairResult
             Sent = consumer.Sent + producer.Sent,
             Received = consumer.Received + producer.Received,
             Bad = consumer.Bad + producer.Bad,
+            Duplicates = consumer.Duplicates + producer.Duplicates,
             Missing = consumer.Missing + producer.Missing,
             Dropped = consumer.Dropped + producer.Dropped,
             Seconds = seconds,

@@ -6,13 +6,14 @@ namespace Ring.Harness.Traffic;
 /// </summary>
 public sealed class PacketReceiver
 {
-    private SequenceChecker _sequence;
-
-    /// <summary>Sequence-number counts of what was received.</summary>
-    public SequenceChecker Sequence => _sequence;
+    /// <summary>Sequence-number counts of the frames received.</summary>
+    public SequenceChecker Sequence { get; } = new();
 
     /// <summary>One-way latency of what was received.</summary>
     public LatencyRecorder Latency { get; } = new();
+
+    /// <summary>Payload bytes received.</summary>
+    public ulong Bytes { get; private set; }
 
     /// <summary>Checks and records one burst that <paramref name="reader"/> received. A packet chained over several
     /// buffers (<see cref="Packet.ContinuesInNext"/>) carries its sequence number and stamp in the first; the others
@@ -21,20 +22,19 @@ public sealed class PacketReceiver
     {
         Latency.BeginBurst();
         bool first = true;
+        ulong bytes = 0;
         foreach (var packet in burst)
         {
             var payload = reader.Payload(packet);
             if (first)
             {
-                _sequence.Check(payload);
+                Sequence.Check(payload);
                 Latency.Record(payload);
             }
-            else
-            {
-                _sequence.Bytes += (ulong)payload.Length;
-            }
+            bytes += (ulong)payload.Length;
             first = !packet.ContinuesInNext;
         }
+        Bytes += bytes;
         Latency.EndBurst();
     }
 }
