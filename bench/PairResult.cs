@@ -22,12 +22,16 @@ public sealed class PairResult
     public ulong Sent { get; set; }
     /// <summary>Packets both sides received.</summary>
     public ulong Received { get; set; }
+    /// <summary>How much of each packet the receivers checked: seq or full.</summary>
+    public string Verify { get; set; } = "seq";
     /// <summary>Received packets whose sequence number could not be believed (corrupted, out of order, too short).</summary>
     public ulong Bad { get; set; }
     /// <summary>Received packets whose sequence number had been received already.</summary>
     public ulong Duplicates { get; set; }
     /// <summary>Sequence numbers never received.</summary>
     public ulong Missing { get; set; }
+    /// <summary>Received packets with a wrong byte (<c>--verify full</c>).</summary>
+    public ulong Corrupt { get; set; }
     /// <summary>Descriptors dropped as invalid.</summary>
     public long Dropped { get; set; }
     /// <summary>The receivers' elapsed time (the longer one when both receive).</summary>
@@ -83,7 +87,7 @@ public sealed class PairResult
 
     /// <summary>Whether every packet sent was received, in order, with nothing dropped.</summary>
     [JsonIgnore]
-    public bool Clean => Received == Sent && Bad == 0 && Duplicates == 0 && Missing == 0 && Dropped == 0;
+    public bool Clean => Received == Sent && Bad == 0 && Duplicates == 0 && Missing == 0 && Corrupt == 0 && Dropped == 0;
 
     /// <summary>Folds the two programs' summaries.</summary>
     public static PairResult Combine(RunSummary consumer, RunSummary producer)
@@ -98,9 +102,11 @@ public sealed class PairResult
             Direction = consumer.Direction,
             Sent = consumer.Sent + producer.Sent,
             Received = consumer.Received + producer.Received,
+            Verify = consumer.Verify,
             Bad = consumer.Bad + producer.Bad,
             Duplicates = consumer.Duplicates + producer.Duplicates,
             Missing = consumer.Missing + producer.Missing,
+            Corrupt = consumer.Corrupt + producer.Corrupt,
             Dropped = consumer.Dropped + producer.Dropped,
             Seconds = seconds,
             Mode = consumer.Mode,

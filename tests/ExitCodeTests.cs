@@ -82,7 +82,7 @@ public sealed class ExitCodeTests : IDisposable
         }
 
         ProgramAssert.FailedWithOneLine(result, "Consumer", ExitCodes.VerificationFailed,
-            "verification failed: 1 bad, 1 duplicates, 3 missing, 0 dropped of 6 received");
+            "verification failed: 1 bad, 1 duplicates, 3 missing, 0 corrupt, 0 dropped of 6 received");
         var summary = result.Summary();
         Assert.Equal((6UL, 1UL, 1UL, 3UL), (summary.Received, summary.Bad, summary.Duplicates, summary.Missing));
     }

@@ -54,6 +54,14 @@ public abstract class LoopOptions
     [Option("stall-timeout", Default = 10.0, HelpText = "Fail when no work was done for this many seconds.")]
     public double StallTimeout { get; set; } = 10;
 
+    /// <summary>seq or full.</summary>
+    [Option("verify", Default = "seq", HelpText = "What the receiver checks of each packet: seq (its sequence number, bytes 0..7) or full "
+        + "(every byte: the sender fills the packet with a pattern derived from its sequence number; give both sides the same).")]
+    public string Verify { get; set; } = "seq";
+
+    /// <summary>The parsed <c>--verify</c>.</summary>
+    public Verification Verification => VerificationNames.Parse(Verify);
+
     /// <summary>Whether the summary is printed as JSON.</summary>
     [Option("json", HelpText = "Print the summary as one JSON object on the last line.")]
     public bool Json { get; set; }
@@ -68,6 +76,7 @@ public abstract class LoopOptions
     protected void ValidateLoop()
     {
         _ = DirectionNames.Parse(Direction);
+        _ = Verification;
         OptionChecks.PollBudget(WaitMode, PollMicros);
         RandomPauses.Validate(PauseChance, PauseMicros);
         if (Size < PacketStamper.MinSize || Size > GuestOptions.MaxBufferSize)
@@ -79,6 +88,6 @@ public abstract class LoopOptions
 
     /// <summary>The settings every queue loop of this program shares, for <paramref name="queues"/> queue pairs.</summary>
     public LoopSettings Settings(Direction direction, int queues) =>
-        new(direction, new PacketStamper(Size), new SendPlan(Packets, Seconds, queues), WaitMode,
+        new(direction, new PacketStamper(Size, Verification), new SendPlan(Packets, Seconds, queues), WaitMode,
             OptionChecks.PollBudget(WaitMode, PollMicros), Rate / queues, PauseChance, PauseMicros);
 }

@@ -28,6 +28,8 @@ public sealed class RunSummary
     public ulong Received { get; set; }
     /// <summary>Payload bytes received.</summary>
     public ulong ReceivedBytes { get; set; }
+    /// <summary>How much of each packet the receiver checked: seq (the sequence number) or full (every byte).</summary>
+    public string Verify { get; set; } = "seq";
     /// <summary>Received packets whose sequence number could not be believed: corrupted (outside the expected window,
     /// or a jump ahead no later packet confirmed), out of order, or too short (see <see cref="SequenceChecker"/>).</summary>
     public ulong Bad { get; set; }
@@ -35,6 +37,9 @@ public sealed class RunSummary
     public ulong Duplicates { get; set; }
     /// <summary>Sequence numbers below the highest confirmed one that no packet carried.</summary>
     public ulong Missing { get; set; }
+    /// <summary>Received packets with a byte that is not what the sender wrote (<c>--verify full</c>); counted by their
+    /// sequence number too.</summary>
+    public ulong Corrupt { get; set; }
     /// <summary>Descriptors and ring entries dropped as invalid, all reasons.</summary>
     public long Dropped { get; set; }
     /// <summary>Drops by reason.</summary>
@@ -125,12 +130,14 @@ public sealed class RunSummary
     public void Add(ulong sent, PacketReceiver receiver)
     {
         var received = receiver.Sequence;
+        Verify = receiver.Verification.Name();
         Sent += sent;
         Received += received.Received;
         ReceivedBytes += receiver.Bytes;
         Bad += received.Bad;
         Duplicates += received.Duplicates;
         Missing += received.Missing;
+        Corrupt += receiver.Corrupt;
         _latency.Add(receiver.Latency);
         SetLatency(_latency);
         ComputeRates();
@@ -176,12 +183,12 @@ public sealed class RunSummary
 
     /// <summary>Whether every packet received checked out and nothing was dropped.</summary>
     [JsonIgnore]
-    public bool Clean => Bad == 0 && Duplicates == 0 && Missing == 0 && Dropped == 0;
+    public bool Clean => Bad == 0 && Duplicates == 0 && Missing == 0 && Corrupt == 0 && Dropped == 0;
 
-    /// <summary>What went wrong with the packets, for the one line on stderr: "1 bad, 1 duplicates, 3 missing, 0 dropped
-    /// of 5 received".</summary>
+    /// <summary>What went wrong with the packets, for the one line on stderr: "1 bad, 1 duplicates, 3 missing, 0 corrupt,
+    /// 0 dropped of 5 received".</summary>
     [JsonIgnore]
-    public string Failures => $"{Bad} bad, {Duplicates} duplicates, {Missing} missing, {Dropped} dropped of {Received} received";
+    public string Failures => $"{Bad} bad, {Duplicates} duplicates, {Missing} missing, {Corrupt} corrupt, {Dropped} dropped of {Received} received";
 
     /// <summary>Prints the summary (one JSON line when <paramref name="json"/>) and returns the program's exit code.</summary>
     public int Print(bool json)
@@ -207,7 +214,7 @@ public sealed class RunSummary
     {
         string drops = Described(Dropped, Drops);
         return $"{Role}: {Mode} {Direction} x{Queues} {Size} B: sent {Sent}, received {Received} in {Seconds:0.000} s = "
-            + $"{Mpps:0.00} Mpps {Gbps:0.00} Gbps; bad {Bad}, duplicates {Duplicates}, missing {Missing}, dropped {drops}; "
+            + $"{Mpps:0.00} Mpps {Gbps:0.00} Gbps; verify {Verify}: bad {Bad}, duplicates {Duplicates}, missing {Missing}, corrupt {Corrupt}, dropped {drops}; "
             + (P50Ns != 0 ? $"latency p50 {P50Ns} ns p99 {P99Ns} ns p99.9 {P999Ns} ns max {MaxNs} ns; " : "")
             + $"allocated {AllocBytes} B, {Gcs} GCs; cpu {Cpu:0.0}%, doorbells rung {DoorbellsRung}, sleeps {Sleeps}, wakeups {Wakeups} ({SpuriousWakeups} spurious, {SleepTimeouts} timeouts)"
             + (App.Length == 0 ? "" : $"; app {App}" + (Replied == 0 && AppDropped == 0 ? "" : $": replied {Replied}, dropped {Described(AppDropped, AppDrops)}"))
