@@ -32,6 +32,8 @@ public sealed class PairResult
     public ulong Missing { get; set; }
     /// <summary>Received packets with a wrong byte (<c>--verify full</c>).</summary>
     public ulong Corrupt { get; set; }
+    /// <summary>sent = received + dropped + in flight, each term from the side that knows it.</summary>
+    public PairAccounting Accounting { get; set; } = new();
     /// <summary>Descriptors dropped as invalid.</summary>
     public long Dropped { get; set; }
     /// <summary>The receivers' elapsed time (the longer one when both receive).</summary>
@@ -85,12 +87,15 @@ public sealed class PairResult
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RefsReport? Refs { get; set; }
 
-    /// <summary>Whether every packet sent was received, in order, with nothing dropped.</summary>
+    /// <summary>Whether every packet sent was received, in order and intact, with nothing dropped, and the accounting
+    /// adds up with nothing in flight.</summary>
     [JsonIgnore]
-    public bool Clean => Received == Sent && Bad == 0 && Duplicates == 0 && Missing == 0 && Corrupt == 0 && Dropped == 0;
+    public bool Clean => Received == Sent && Bad == 0 && Duplicates == 0 && Missing == 0 && Corrupt == 0 && Dropped == 0
+        && Accounting.Exact;
 
-    /// <summary>Folds the two programs' summaries.</summary>
-    public static PairResult Combine(RunSummary consumer, RunSummary producer)
+    /// <summary>Folds the two programs' summaries; a frame of <paramref name="buffersPerFrame"/> buffers (chained when
+    /// more than 1) tells the accounting what its packets are.</summary>
+    public static PairResult Combine(RunSummary consumer, RunSummary producer, int buffersPerFrame = 1)
     {
         var receiver = DirectionNames.Parse(consumer.Direction) == Ring.Harness.Traffic.Direction.Tx ? producer : consumer;
         var receivers = new[] { consumer, producer }.Where(s => s.Received != 0).ToList();
@@ -107,6 +112,7 @@ public sealed class PairResult
             Duplicates = consumer.Duplicates + producer.Duplicates,
             Missing = consumer.Missing + producer.Missing,
             Corrupt = consumer.Corrupt + producer.Corrupt,
+            Accounting = PairAccounting.Of(DirectionNames.Parse(consumer.Direction), consumer, producer, buffersPerFrame),
             Dropped = consumer.Dropped + producer.Dropped,
             Seconds = seconds,
             Mode = consumer.Mode,

@@ -27,7 +27,8 @@ return ProgramShell.Run("consumer", () =>
     var cpu = new CpuClock();
     var allocations = new AllocationMeter();
     long start = Stopwatch.GetTimestamp();
-    QueueThreads.Run(options.Queues, (q, cancel) => loops[q].Run(start, cancel), interrupt.Token);
+    // A peer lost mid-run still gets a summary: what was received and what was in flight when it went.
+    var lost = QueueThreads.RunUntilPeerLost(options.Queues, (q, cancel) => loops[q].Run(start, cancel), interrupt.Token);
     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
     allocations.Stop();
 
@@ -40,6 +41,8 @@ return ProgramShell.Run("consumer", () =>
     }
     if (capture is not null)
         summary.Captured = capture.Frames;
+    if (lost is not null)
+        summary.SetPeerLost(lost, guest.Path, guest: true);
     summary.SetAllocations(allocations);
     return summary.Print(options.Json);
 });

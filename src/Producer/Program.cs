@@ -47,7 +47,8 @@ return ProgramShell.Run("producer", () =>
     var cpu = new CpuClock();
     var allocations = new AllocationMeter();
     long start = Stopwatch.GetTimestamp();
-    QueueThreads.Run(queues, (q, cancel) => loops[q].Run(start, cancel),
+    // A peer lost mid-run still gets a summary: what was received and what was in flight when it went.
+    var lost = QueueThreads.RunUntilPeerLost(queues, (q, cancel) => loops[q].Run(start, cancel),
         uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token);
     double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
     allocations.Stop();
@@ -59,6 +60,8 @@ return ProgramShell.Run("producer", () =>
         loops[q].Report(summary);
         summary.AddCounters(device.QueuePairs[q]);
     }
+    if (lost is not null)
+        summary.SetPeerLost(lost, device.Path, guest: false);
     summary.SetAllocations(allocations);
     return summary.Print(options.Json);
 });

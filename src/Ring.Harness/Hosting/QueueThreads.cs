@@ -7,6 +7,22 @@ namespace Ring.Harness.Hosting;
 /// </summary>
 public static class QueueThreads
 {
+    /// <summary>As <see cref="Run"/>, but a run that ended because the peer was lost (it died, or left or failed before
+    /// its stream ended: exit code 6) returns that error instead of throwing it, so the program can still report what
+    /// it counted; null when the run ended normally.</summary>
+    public static RingException? RunUntilPeerLost(int queues, Action<int, CancellationToken> body, CancellationToken cancel)
+    {
+        try
+        {
+            Run(queues, body, cancel);
+            return null;
+        }
+        catch (RingException e) when (ExitCodes.For(e.Reason) == ExitCodes.PeerLost)
+        {
+            return e;
+        }
+    }
+
     /// <summary>Runs <paramref name="body"/> for queues 0..<paramref name="queues"/>-1 and waits for all.</summary>
     public static void Run(int queues, Action<int, CancellationToken> body, CancellationToken cancel)
     {

@@ -40,6 +40,11 @@ public sealed class RunSummary
     /// <summary>Received packets with a byte that is not what the sender wrote (<c>--verify full</c>); counted by their
     /// sequence number too.</summary>
     public ulong Corrupt { get; set; }
+    /// <summary>What this side's rings moved, in ring entries: the receiving half of the accounting.</summary>
+    public RingAccounting Accounting { get; set; } = new();
+    /// <summary>Why the peer was lost, when it died or left before its stream ended (the summary is then printed with
+    /// exit code 6); empty otherwise.</summary>
+    public string PeerLost { get; set; } = "";
     /// <summary>Descriptors and ring entries dropped as invalid, all reasons.</summary>
     public long Dropped { get; set; }
     /// <summary>Drops by reason.</summary>
@@ -107,7 +112,7 @@ public sealed class RunSummary
         new() { Role = role, Mode = mode.Name(), Direction = direction.Name(), Queues = queues, Size = size, Seconds = seconds, Cpu = cpu };
 
     /// <summary>Adds one queue pair's counters: the doorbells its reader and writer rang, the entries they dropped,
-    /// its sleeps.</summary>
+    /// its sleeps, and its <see cref="Accounting"/>.</summary>
     public void AddCounters(QueuePair pair)
     {
         var reader = pair.Reader.Counters;
@@ -120,6 +125,7 @@ public sealed class RunSummary
         SpuriousWakeups += sleeps.SpuriousWakeups;
         foreach (var reason in Enum.GetValues<DropReason>())
             _drops[(int)reason] += reader.DropsFor(reason) + writer.DropsFor(reason);
+        Accounting.Add(pair.Writer, pair.Reader);
         Dropped = _drops.Sum();
         Drops = Enum.GetValues<DropReason>().Where(r => _drops[(int)r] != 0).ToDictionary(r => r.ToString(), r => _drops[(int)r]);
     }
@@ -174,6 +180,30 @@ public sealed class RunSummary
         MaxNs = h.GetMaxValue();
     }
 
+    /// <summary>
+    /// Records that the peer was lost (<paramref name="error"/>: it died, or left or failed before its stream ended),
+    /// and, when the region at <paramref name="regionPath"/> can still be read, what the peer's halves had counted there
+    /// (this side is the guest when <paramref name="guest"/>): what it sent, received and dropped. Those counters are
+    /// the peer's word, kept for the accounting only.
+    /// </summary>
+    public void SetPeerLost(RingException error, string regionPath, bool guest)
+    {
+        PeerLost = error.Message;
+        try
+        {
+            using var observer = RegionObserver.OpenAtPath(regionPath);
+            var queues = observer.Snapshot().Queues;
+            var sent = queues.Sum(q => (guest ? q.DeviceSender : q.GuestSender).PacketEntries);
+            var received = queues.Sum(q => (guest ? q.DeviceReceiver : q.GuestReceiver).Packets);
+            var dropped = queues.Sum(q => (guest ? q.DeviceReceiver : q.GuestReceiver).Drops);
+            Accounting.AddDeadPeer(sent, received, dropped);
+        }
+        catch (Exception e) when (e is RingException or IOException or UnauthorizedAccessException)
+        {
+            // The region is gone (a guest that left removes it): the peer's side of the accounting stays unknown.
+        }
+    }
+
     /// <summary>Fills the allocation counts from <paramref name="meter"/>.</summary>
     public void SetAllocations(AllocationMeter meter)
     {
@@ -181,19 +211,30 @@ public sealed class RunSummary
         Gcs = meter.Collections;
     }
 
+    /// <summary>Whether every packet received checked out, nothing was dropped and the peer was not lost.</summary>
+    [JsonIgnore]
+    public bool Clean => Verified && PeerLost.Length == 0;
+
     /// <summary>Whether every packet received checked out and nothing was dropped.</summary>
     [JsonIgnore]
-    public bool Clean => Bad == 0 && Duplicates == 0 && Missing == 0 && Corrupt == 0 && Dropped == 0;
+    public bool Verified => Bad == 0 && Duplicates == 0 && Missing == 0 && Corrupt == 0 && Dropped == 0;
 
     /// <summary>What went wrong with the packets, for the one line on stderr: "1 bad, 1 duplicates, 3 missing, 0 corrupt,
     /// 0 dropped of 5 received".</summary>
     [JsonIgnore]
     public string Failures => $"{Bad} bad, {Duplicates} duplicates, {Missing} missing, {Corrupt} corrupt, {Dropped} dropped of {Received} received";
 
-    /// <summary>Prints the summary (one JSON line when <paramref name="json"/>) and returns the program's exit code.</summary>
+    /// <summary>Prints the summary (one JSON line when <paramref name="json"/>) and returns the program's exit code; when
+    /// not <see cref="Clean"/>, one line on stderr says why: the peer lost (exit 6, with the counts when they failed
+    /// too) or the verification that failed (exit 3).</summary>
     public int Print(bool json)
     {
         Console.WriteLine(json ? ToJson() : ToString());
+        if (PeerLost.Length != 0)
+        {
+            Console.Error.WriteLine($"{Role}: {PeerLost}" + (Verified ? "" : $"; verification failed too: {Failures}"));
+            return ExitCodes.PeerLost;
+        }
         if (Clean)
             return ExitCodes.Ok;
         Console.Error.WriteLine($"{Role}: verification failed: {Failures}");
@@ -215,6 +256,7 @@ public sealed class RunSummary
         string drops = Described(Dropped, Drops);
         return $"{Role}: {Mode} {Direction} x{Queues} {Size} B: sent {Sent}, received {Received} in {Seconds:0.000} s = "
             + $"{Mpps:0.00} Mpps {Gbps:0.00} Gbps; verify {Verify}: bad {Bad}, duplicates {Duplicates}, missing {Missing}, corrupt {Corrupt}, dropped {drops}; "
+            + $"accounting: {Accounting}" + (PeerLost.Length == 0 ? "; " : $" ({PeerLost}); ")
             + (P50Ns != 0 ? $"latency p50 {P50Ns} ns p99 {P99Ns} ns p99.9 {P999Ns} ns max {MaxNs} ns; " : "")
             + $"allocated {AllocBytes} B, {Gcs} GCs; cpu {Cpu:0.0}%, doorbells rung {DoorbellsRung}, sleeps {Sleeps}, wakeups {Wakeups} ({SpuriousWakeups} spurious, {SleepTimeouts} timeouts)"
             + (App.Length == 0 ? "" : $"; app {App}" + (Replied == 0 && AppDropped == 0 ? "" : $": replied {Replied}, dropped {Described(AppDropped, AppDrops)}"))
