@@ -37,6 +37,9 @@ public sealed class PairOptions : TwoProcessOptions
     [Option("coalesce-usecs", Default = 0.0, HelpText = "Producer interrupt coalescing: longest hold in microseconds (0: off).")]
     public double CoalesceMicros { get; set; }
 
+    [Option("verify", Default = "seq", HelpText = "What the receivers check: seq (each packet's sequence number) or full (every byte, against a pattern the sender derives from the sequence number).")]
+    public string Verify { get; set; } = "seq";
+
     [Option("refs", HelpText = "Also run the reference programs (lean.c, floor.c, memif) and print Ring's figures as ratios of theirs.")]
     public bool Refs { get; set; }
 

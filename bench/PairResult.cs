@@ -22,10 +22,18 @@ public sealed class PairResult
     public ulong Sent { get; set; }
     /// <summary>Packets both sides received.</summary>
     public ulong Received { get; set; }
-    /// <summary>Received packets with a sequence number behind the expected one.</summary>
+    /// <summary>How much of each packet the receivers checked: seq or full.</summary>
+    public string Verify { get; set; } = "seq";
+    /// <summary>Received packets whose sequence number could not be believed (corrupted, out of order, too short).</summary>
     public ulong Bad { get; set; }
+    /// <summary>Received packets whose sequence number had been received already.</summary>
+    public ulong Duplicates { get; set; }
     /// <summary>Sequence numbers never received.</summary>
     public ulong Missing { get; set; }
+    /// <summary>Received packets with a wrong byte (<c>--verify full</c>).</summary>
+    public ulong Corrupt { get; set; }
+    /// <summary>sent = received + dropped + in flight, each term from the side that knows it.</summary>
+    public PairAccounting Accounting { get; set; } = new();
     /// <summary>Descriptors dropped as invalid.</summary>
     public long Dropped { get; set; }
     /// <summary>The receivers' elapsed time (the longer one when both receive).</summary>
@@ -100,12 +108,15 @@ public sealed class PairResult
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RefsReport? Refs { get; set; }
 
-    /// <summary>Whether every packet sent was received, in order, with nothing dropped.</summary>
+    /// <summary>Whether every packet sent was received, in order and intact, with nothing dropped, and the accounting
+    /// adds up with nothing in flight.</summary>
     [JsonIgnore]
-    public bool Clean => Received == Sent && Bad == 0 && Missing == 0 && Dropped == 0;
+    public bool Clean => Received == Sent && Bad == 0 && Duplicates == 0 && Missing == 0 && Corrupt == 0 && Dropped == 0
+        && Accounting.Exact;
 
-    /// <summary>Folds the two programs' summaries.</summary>
-    public static PairResult Combine(RunSummary consumer, RunSummary producer)
+    /// <summary>Folds the two programs' summaries; a frame of <paramref name="buffersPerFrame"/> buffers (chained when
+    /// more than 1) tells the accounting what its packets are.</summary>
+    public static PairResult Combine(RunSummary consumer, RunSummary producer, int buffersPerFrame = 1)
     {
         var receiver = DirectionNames.Parse(consumer.Direction) == Ring.Harness.Traffic.Direction.Tx ? producer : consumer;
         var receivers = new[] { consumer, producer }.Where(s => s.Received != 0).ToList();
@@ -117,8 +128,12 @@ public sealed class PairResult
             Direction = consumer.Direction,
             Sent = consumer.Sent + producer.Sent,
             Received = consumer.Received + producer.Received,
+            Verify = consumer.Verify,
             Bad = consumer.Bad + producer.Bad,
+            Duplicates = consumer.Duplicates + producer.Duplicates,
             Missing = consumer.Missing + producer.Missing,
+            Corrupt = consumer.Corrupt + producer.Corrupt,
+            Accounting = PairAccounting.Of(DirectionNames.Parse(consumer.Direction), consumer, producer, buffersPerFrame),
             Dropped = consumer.Dropped + producer.Dropped,
             Seconds = seconds,
             Mode = consumer.Mode,

@@ -18,7 +18,25 @@ internal static class ProgramPair
     /// <summary>How long a program asked to stop may take before it is killed.</summary>
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a producer may take to notice by itself that the consumer failed (an attached one learns it
+    /// within a second and prints its summary, what was in flight included) before it is asked to stop.</summary>
+    private static readonly TimeSpan PeerLossGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>Runs both programs and returns their JSON summaries; throws <see cref="RunFailedException"/> on failure.</summary>
+    public static (RunSummary Consumer, RunSummary Producer) Run(string what, string region, string cpus, string pin,
+        IEnumerable<string> consumerArgs, IEnumerable<string> producerArgs, TimeSpan timeout, CancellationToken cancel = default)
+    {
+        var outcome = Collect(what, region, cpus, pin, consumerArgs, producerArgs, timeout, cancel);
+        if (outcome.Failure is not null)
+            throw outcome.Failure;
+        return (outcome.Consumer!, outcome.Producer!);
+    }
+
+    /// <summary>
+    /// As <see cref="Run"/>, but a run in which a program failed is returned, not thrown: the failure (the cause's
+    /// message and exit code) beside the summaries that were printed, which include a survivor's when its peer was
+    /// lost (it exits 6 with its summary). Throws only for the deadline and for an interruption.
+    /// </summary>
     /// <param name="what">The command, for error messages ("pair", "rtt").</param>
     /// <param name="region">The region name both programs use.</param>
     /// <param name="cpus">Two core numbers, like "0,1", or empty for no pinning.</param>
@@ -29,7 +47,7 @@ internal static class ProgramPair
     /// <param name="timeout">How long both may take together.</param>
     /// <param name="cancel">SIGINT or SIGTERM: both programs are asked to stop (SIGTERM, so they leave the region
     /// cleanly) and <see cref="OperationCanceledException"/> is thrown.</param>
-    public static (RunSummary Consumer, RunSummary Producer) Run(string what, string region, string cpus, string pin,
+    public static PairOutcome Collect(string what, string region, string cpus, string pin,
         IEnumerable<string> consumerArgs, IEnumerable<string> producerArgs, TimeSpan timeout, CancellationToken cancel = default)
     {
         var (consumerCpu, producerCpu) = ParseCpus(cpus);
@@ -42,6 +60,7 @@ internal static class ProgramPair
         var deadline = DateTime.UtcNow + timeout;
         using var consumer = ChildProcess.Start("Consumer", consumerCpu, consumerArgs);
         using var producer = ChildProcess.Start("Producer", producerCpu, producerArgs);
+        DateTime? consumerFailedAt = null;
         while (consumer.Running || producer.Running)
         {
             if (cancel.IsCancellationRequested)
@@ -58,9 +77,13 @@ internal static class ProgramPair
                 throw new RunFailedException($"{what} did not finish within {timeout.TotalSeconds:0} s; both processes killed\n"
                     + consumer.Describe() + "\n" + producer.Describe());
             }
-            // The consumer owns the region: once it failed, the producer can only wait out its --wait.
-            if (!consumer.Running && LastJsonLine(consumer) is null && producer.Running)
-                producer.Stop(StopGrace);
+            // The consumer owns the region: once it failed, a producer still waiting for it can only wait out its --wait.
+            if (!consumer.Running && SummaryLine(consumer) is null && producer.Running)
+            {
+                consumerFailedAt ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - consumerFailedAt > PeerLossGrace)
+                    producer.Stop(StopGrace);
+            }
             cancel.WaitHandle.WaitOne(PollInterval);
         }
         return Summaries(consumer, producer);
@@ -87,35 +110,42 @@ internal static class ProgramPair
     public static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Both programs' summaries. When one failed, throws <see cref="RunFailedException"/> with what it said and its
-    /// exit code, so <c>bench</c> exits as the program did (a bad <c>--ring-size</c> is 2, a foreign region 5). Of
-    /// two that failed, the one that did not merely lose its peer (6) is the cause.
+    /// Both programs' summaries, and the failure when one failed: what it said and its exit code, so <c>bench</c>
+    /// exits as the program did (a bad <c>--ring-size</c> is 2, a foreign region 5). Of two that failed, the one that
+    /// did not merely lose its peer (6) is the cause. A program that lost its peer still printed its summary.
     /// </summary>
-    private static (RunSummary Consumer, RunSummary Producer) Summaries(ChildProcess consumer, ChildProcess producer)
+    private static PairOutcome Summaries(ChildProcess consumer, ChildProcess producer)
     {
-        var failed = new[] { consumer, producer }.Where(c => LastJsonLine(c) is null).ToList();
+        var failed = new[] { consumer, producer }.Where(c => c.ExitCode is not (ExitCodes.Ok or ExitCodes.VerificationFailed)
+            || SummaryLine(c) is null).ToList();
+        RunFailedException? failure = null;
         if (failed.Count > 0)
         {
             var cause = failed.FirstOrDefault(c => c.ExitCode != ExitCodes.PeerLost) ?? failed[0];
             string why = cause.Stderr.Trim();
-            throw new RunFailedException(why.Length > 0 ? why : $"{cause.Name} exited with code {cause.ExitCode} and no summary",
+            failure = new RunFailedException(why.Length > 0 ? why : $"{cause.Name} exited with code {cause.ExitCode} and no summary",
                 ExitCodeOf(cause));
         }
-        return (SummaryOf(consumer), SummaryOf(producer));
+        return new PairOutcome(TrySummary(consumer), TrySummary(producer), failure);
     }
 
-    /// <summary>The summary line of a program that finished its run (exit 0, or 3 when packets were lost or bad).</summary>
-    private static string? LastJsonLine(ChildProcess child)
+    private static RunSummary? TrySummary(ChildProcess child) =>
+        SummaryLine(child) is { } line ? RunSummary.FromJson(line) : null;
+
+    /// <summary>The summary line of a program that finished its run (exit 0, or 3 when packets were lost or bad) or
+    /// lost its peer (exit 6, when it could still count what it had).</summary>
+    private static string? SummaryLine(ChildProcess child)
     {
         string? last = child.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
-        return child.ExitCode is (ExitCodes.Ok or ExitCodes.VerificationFailed) && last is not null && last.StartsWith('{') ? last : null;
+        return child.ExitCode is (ExitCodes.Ok or ExitCodes.VerificationFailed or ExitCodes.PeerLost) && last is not null
+            && last.StartsWith('{') ? last : null;
     }
 
     /// <summary>The JSON summary on the last line of what <paramref name="child"/> printed (it ran with <c>--json</c>);
     /// throws <see cref="RunFailedException"/> with its error line, and its exit code, when it failed or printed none.</summary>
     public static RunSummary SummaryOf(ChildProcess child)
     {
-        if (LastJsonLine(child) is not { } line)
+        if (child.ExitCode is not (ExitCodes.Ok or ExitCodes.VerificationFailed) || SummaryLine(child) is not { } line)
         {
             string why = child.Stderr.Trim();
             throw new RunFailedException(why.Length > 0 ? why : $"{child.Name} exited with code {child.ExitCode} and no summary", ExitCodeOf(child));
@@ -131,3 +161,6 @@ internal static class ProgramPair
         _ => ExitCodes.Failure,
     };
 }
+
+/// <summary>What a pair run left: each program's summary (null when it printed none) and, when one failed, why.</summary>
+internal sealed record PairOutcome(RunSummary? Consumer, RunSummary? Producer, RunFailedException? Failure);

@@ -699,7 +699,7 @@ public abstract class AsyncTests : IAsyncLifetime
 
     private void AssertSequence(ReadOnlySpan<Packet> packets, ulong first)
     {
-        var checker = new SequenceChecker { Expected = first };
+        var checker = new SequenceChecker(first);
         foreach (var p in packets)
             checker.Check(Reader.Payload(p));
         Assert.Equal(first + (ulong)packets.Length, checker.Expected);

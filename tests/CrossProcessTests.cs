@@ -56,15 +56,16 @@ public sealed class CrossProcessTests : IDisposable
     }
 
     [Fact]
-    public void Rx_1500BytePackets_AllBytesReceived()
+    public void Rx_1500BytePacketsVerifyFull_EveryByteOfEveryPacketChecked()
     {
         const int Size = 1500, Count = 200_000;
-        var (consumer, producer) = RunPair(["--direction", "rx", "--buffer-size", "2048"],
-            ["--direction", "rx", "--size", $"{Size}", "--packets", $"{Count}"]);
+        var (consumer, producer) = RunPair(["--direction", "rx", "--buffer-size", "2048", "--verify", "full"],
+            ["--direction", "rx", "--size", $"{Size}", "--packets", $"{Count}", "--verify", "full"]);
 
         Assert.Equal((ulong)Count, producer.Sent);
         Assert.Equal((ulong)Count, consumer.Received);
         Assert.Equal((ulong)Size * Count, consumer.ReceivedBytes);
+        Assert.Equal(("full", 0UL), (consumer.Verify, consumer.Corrupt));
         AssertClean(consumer);
         AssertClean(producer);
     }
@@ -92,7 +93,9 @@ public sealed class CrossProcessTests : IDisposable
     private static void AssertClean(RunSummary summary)
     {
         Assert.Equal(0UL, summary.Bad);
+        Assert.Equal(0UL, summary.Duplicates);
         Assert.Equal(0UL, summary.Missing);
+        Assert.Equal(0UL, summary.Corrupt);
         Assert.Equal(0L, summary.Dropped);
         Assert.Empty(summary.Drops);
     }

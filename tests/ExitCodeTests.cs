@@ -67,23 +67,24 @@ public sealed class ExitCodeTests : IDisposable
     public async Task VerificationFailed_DeviceSendingOutOfSequence_ConsumerExits3AndSaysWhat()
     {
         // No honest Producer sends a bad stream, so the test is the device: it attaches with the library and sends
-        // sequence numbers 0, 1, 5, 1 (2..4 never come: 3 missing; 1 again: 1 bad).
+        // sequence numbers 0, 1, 5, 6, 1 and a random one (2..4 never come, and 6 confirms the jump to 5: 3 missing;
+        // 1 again: 1 duplicate; the random number: 1 bad, which moves nothing).
         var consumer = _runner.Start("Consumer", "--region", _runner.Region, "--attach-timeout", "30", "--json");
         ProgramRunner.Result result;
         await using (var device = await Device.AttachAsync(_runner.Region, new DeviceOptions { AttachTimeout = Deadline })
             .AsTask().WaitAsync(Deadline))
         {
             var writer = device.QueuePairs[0].Writer;
-            foreach (ulong sequence in (ulong[])[0, 1, 5, 1])
+            foreach (ulong sequence in (ulong[])[0, 1, 5, 6, 1, 0x5eed_f00d_dead_beef])
                 SendWithin(writer, Frame(sequence), Deadline);
             writer.Complete();
             result = _runner.WaitAll(Deadline, consumer)[0];
         }
 
         ProgramAssert.FailedWithOneLine(result, "Consumer", ExitCodes.VerificationFailed,
-            "verification failed: 1 bad, 3 missing, 0 dropped of 4 received");
+            "verification failed: 1 bad, 1 duplicates, 3 missing, 0 corrupt, 0 dropped of 6 received");
         var summary = result.Summary();
-        Assert.Equal((4UL, 1UL, 3UL), (summary.Received, summary.Bad, summary.Missing));
+        Assert.Equal((6UL, 1UL, 1UL, 3UL), (summary.Received, summary.Bad, summary.Duplicates, summary.Missing));
     }
 
     [Fact]

@@ -5,7 +5,8 @@ namespace Ring.Tests;
 
 /// <summary>
 /// Sequence-numbered jumbo packets through the real binaries: a 9000-byte packet is a chain of five 2048-byte buffers,
-/// sent whole by the generator and checked whole by the receiver, in both directions and in the round trip.
+/// sent whole by the generator and checked whole by the receiver, every byte of every buffer (<c>--verify full</c>),
+/// in both directions and in the round trip.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class JumboTests : IDisposable
@@ -19,23 +20,25 @@ public sealed class JumboTests : IDisposable
     [InlineData("tx")]
     public void Size9000_DefaultBuffers_EveryPacketArrivesWholeAndInOrder(string direction)
     {
-        string[] sender = ["--direction", direction, "--size", "9000", "--packets", "100000"];
-        string[] receiver = ["--direction", direction];
+        string[] sender = ["--direction", direction, "--size", "9000", "--packets", "100000", "--verify", "full"];
+        string[] receiver = ["--direction", direction, "--verify", "full"];
         var (consumer, producer) = direction == "rx" ? RunPair(receiver, sender) : RunPair(sender, receiver);
 
         var received = direction == "rx" ? consumer : producer;
         Assert.Equal(100_000UL, received.Received);
         Assert.Equal(100_000UL * 9000, received.ReceivedBytes);
+        Assert.Equal(("full", 0UL), (received.Verify, received.Corrupt));
         Assert.True(consumer.Clean && producer.Clean, $"{consumer.ToJson()}\n{producer.ToJson()}");
     }
 
     [Fact]
     public void Rtt_Size5000EchoedByIo_EveryRoundTripComesBackWhole()
     {
-        var (consumer, producer) = RunPair(["--app", "io"], ["--rtt", "--size", "5000", "--packets", "2000"]);
+        var (consumer, producer) = RunPair(["--app", "io"], ["--rtt", "--size", "5000", "--packets", "2000", "--verify", "full"]);
 
         Assert.Equal(2000UL, producer.Received);
         Assert.Equal(2000UL * 5000, producer.ReceivedBytes);
+        Assert.Equal(("full", 0UL), (producer.Verify, producer.Corrupt));
         Assert.Equal(2000, consumer.Replied);
         Assert.True(consumer.Clean && producer.Clean, $"{consumer.ToJson()}\n{producer.ToJson()}");
     }

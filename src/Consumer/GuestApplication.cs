@@ -36,6 +36,7 @@ internal sealed class GuestApplication : IGuestLoop
         _reader = pair.Reader;
         _writer = pair.Writer;
         _stamper = settings.Stamper;
+        Rx = settings.NewReceiver();
         _txPackets = settings.Plan.PacketsFor(pair.Index);
         _plan = settings.Plan;
         _watch = new StallWatch(stallTimeout, () => "the producer");
@@ -47,7 +48,7 @@ internal sealed class GuestApplication : IGuestLoop
     }
 
     /// <summary>What the RX side received: sequence-number counts and latency.</summary>
-    public PacketReceiver Rx { get; } = new();
+    public PacketReceiver Rx { get; }
 
     /// <summary>Packets sent on TX.</summary>
     public ulong Sent { get; private set; }

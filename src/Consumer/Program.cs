@@ -32,7 +32,9 @@ return ProgramShell.Run("consumer", () =>
     var allocations = new AllocationMeter();
     var jit = new JitMeter();
     long start = Stopwatch.GetTimestamp();
-    var switches = QueueThreads.Run(options.Queues, (q, cancel) => loops[q].Run(start, cancel), interrupt.Token, pollCores);
+    // A peer lost mid-run still gets a summary: what was received and what was in flight when it went.
+    var switches = QueueThreads.RunUntilPeerLost(options.Queues, (q, cancel) => loops[q].Run(start, cancel), interrupt.Token,
+        pollCores, out var lost);
     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
     allocations.Stop();
     jit.Stop();
@@ -46,6 +48,8 @@ return ProgramShell.Run("consumer", () =>
     }
     if (capture is not null)
         summary.Captured = capture.Frames;
+    if (lost is not null)
+        summary.SetPeerLost(lost, guest.Path, guest: true);
     summary.SetAllocations(allocations);
     summary.SetJit(jit);
     summary.SetSwitches(switches);

@@ -36,6 +36,7 @@ internal sealed class DeviceBackend : IDeviceLoop
         _reader = pair.Reader;
         _writer = pair.Writer;
         _stamper = settings.Stamper;
+        Tx = settings.NewReceiver();
         _rxPackets = settings.Plan.PacketsFor(pair.Index);
         _plan = settings.Plan;
         _watch = new StallWatch(stallTimeout, () => "the consumer");
@@ -47,7 +48,7 @@ internal sealed class DeviceBackend : IDeviceLoop
     }
 
     /// <summary>What the TX side received: sequence-number counts and latency.</summary>
-    public PacketReceiver Tx { get; } = new();
+    public PacketReceiver Tx { get; }
 
     /// <summary>Packets sent on RX.</summary>
     public ulong Sent { get; private set; }

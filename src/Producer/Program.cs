@@ -52,8 +52,9 @@ return ProgramShell.Run("producer", () =>
     var allocations = new AllocationMeter();
     var jit = new JitMeter();
     long start = Stopwatch.GetTimestamp();
-    var switches = QueueThreads.Run(queues, (q, cancel) => loops[q].Run(start, cancel),
-        uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token, pollCores);
+    // A peer lost mid-run still gets a summary: what was received and what was in flight when it went.
+    var switches = QueueThreads.RunUntilPeerLost(queues, (q, cancel) => loops[q].Run(start, cancel),
+        uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token, pollCores, out var lost);
     double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
     allocations.Stop();
     jit.Stop();
@@ -65,6 +66,8 @@ return ProgramShell.Run("producer", () =>
         loops[q].Report(summary);
         summary.AddCounters(device.QueuePairs[q]);
     }
+    if (lost is not null)
+        summary.SetPeerLost(lost, device.Path, guest: false);
     summary.SetAllocations(allocations);
     summary.SetJit(jit);
     summary.SetSwitches(switches);

@@ -60,6 +60,14 @@ public abstract class LoopOptions
         + "(taskset pins the whole process).")]
     public string? Cpu { get; set; }
 
+    /// <summary>seq or full.</summary>
+    [Option("verify", Default = "seq", HelpText = "What the receiver checks of each packet: seq (its sequence number, bytes 0..7) or full "
+        + "(every byte: the sender fills the packet with a pattern derived from its sequence number; give both sides the same).")]
+    public string Verify { get; set; } = "seq";
+
+    /// <summary>The parsed <c>--verify</c>.</summary>
+    public Verification Verification => VerificationNames.Parse(Verify);
+
     /// <summary>Whether the summary is printed as JSON.</summary>
     [Option("json", HelpText = "Print the summary as one JSON object on the last line.")]
     public bool Json { get; set; }
@@ -77,6 +85,7 @@ public abstract class LoopOptions
     protected void ValidateLoop()
     {
         _ = DirectionNames.Parse(Direction);
+        _ = Verification;
         OptionChecks.PollBudget(WaitMode, PollMicros);
         RandomPauses.Validate(PauseChance, PauseMicros);
         if (Size < PacketStamper.MinSize || Size > GuestOptions.MaxBufferSize)
@@ -89,6 +98,6 @@ public abstract class LoopOptions
 
     /// <summary>The settings every queue loop of this program shares, for <paramref name="queues"/> queue pairs.</summary>
     public LoopSettings Settings(Direction direction, int queues) =>
-        new(direction, new PacketStamper(Size), new SendPlan(Packets, Seconds, queues), WaitMode,
+        new(direction, new PacketStamper(Size, Verification), new SendPlan(Packets, Seconds, queues), WaitMode,
             OptionChecks.PollBudget(WaitMode, PollMicros), Rate / queues, PauseChance, PauseMicros);
 }

@@ -21,6 +21,29 @@ public static class QueueThreads
     public static ContextSwitches Run(int queues, Action<int, CancellationToken> body, CancellationToken cancel,
         IReadOnlyList<int>? cores = null)
     {
+        var switches = RunAll(queues, body, cancel, cores, out var first);
+        if (first is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        return switches;
+    }
+
+    /// <summary>As <see cref="Run"/>, but a run that ended because the peer was lost (it died, or left or failed before
+    /// its stream ended: exit code 6) hands that error out in <paramref name="lost"/> instead of throwing it, so the
+    /// program can still report what it counted; <paramref name="lost"/> is null when the run ended normally.</summary>
+    public static ContextSwitches RunUntilPeerLost(int queues, Action<int, CancellationToken> body, CancellationToken cancel,
+        IReadOnlyList<int>? cores, out RingException? lost)
+    {
+        var switches = RunAll(queues, body, cancel, cores, out var first);
+        lost = first as RingException;
+        if (first is not null && (lost is null || ExitCodes.For(lost.Reason) != ExitCodes.PeerLost))
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        return switches;
+    }
+
+    /// <summary>Runs every queue's body and waits for all; the first failure is handed out, an interruption thrown.</summary>
+    private static ContextSwitches RunAll(int queues, Action<int, CancellationToken> body, CancellationToken cancel,
+        IReadOnlyList<int>? cores, out Exception? failure)
+    {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         Exception? first = null;
         var switches = new ContextSwitches[queues];
@@ -55,8 +78,7 @@ public static class QueueThreads
         threads.ForEach(t => t.Join());
         // An interrupted run reports the interruption, not what the stop made the loops see.
         cancel.ThrowIfCancellationRequested();
-        if (first is not null)
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        failure = first;
         return switches.Aggregate(default(ContextSwitches), (a, b) => a + b);
     }
 }

@@ -28,10 +28,23 @@ public sealed class RunSummary
     public ulong Received { get; set; }
     /// <summary>Payload bytes received.</summary>
     public ulong ReceivedBytes { get; set; }
-    /// <summary>Received packets with a sequence number behind the expected one.</summary>
+    /// <summary>How much of each packet the receiver checked: seq (the sequence number) or full (every byte).</summary>
+    public string Verify { get; set; } = "seq";
+    /// <summary>Received packets whose sequence number could not be believed: corrupted (outside the expected window,
+    /// or a jump ahead no later packet confirmed), out of order, or too short (see <see cref="SequenceChecker"/>).</summary>
     public ulong Bad { get; set; }
-    /// <summary>Sequence numbers never received.</summary>
+    /// <summary>Received packets whose sequence number had been received already.</summary>
+    public ulong Duplicates { get; set; }
+    /// <summary>Sequence numbers below the highest confirmed one that no packet carried.</summary>
     public ulong Missing { get; set; }
+    /// <summary>Received packets with a byte that is not what the sender wrote (<c>--verify full</c>); counted by their
+    /// sequence number too.</summary>
+    public ulong Corrupt { get; set; }
+    /// <summary>What this side's rings moved, in ring entries: the receiving half of the accounting.</summary>
+    public RingAccounting Accounting { get; set; } = new();
+    /// <summary>Why the peer was lost, when it died or left before its stream ended (the summary is then printed with
+    /// exit code 6); empty otherwise.</summary>
+    public string PeerLost { get; set; } = "";
     /// <summary>Descriptors and ring entries dropped as invalid, all reasons.</summary>
     public long Dropped { get; set; }
     /// <summary>Drops by reason.</summary>
@@ -109,7 +122,7 @@ public sealed class RunSummary
         new() { Role = role, Mode = mode.Name(), Direction = direction.Name(), Queues = queues, Size = size, Seconds = seconds, Cpu = cpu };
 
     /// <summary>Adds one queue pair's counters: the doorbells its reader and writer rang, the entries they dropped,
-    /// its sleeps.</summary>
+    /// its sleeps, and its <see cref="Accounting"/>.</summary>
     public void AddCounters(QueuePair pair)
     {
         var reader = pair.Reader.Counters;
@@ -122,6 +135,7 @@ public sealed class RunSummary
         SpuriousWakeups += sleeps.SpuriousWakeups;
         foreach (var reason in Enum.GetValues<DropReason>())
             _drops[(int)reason] += reader.DropsFor(reason) + writer.DropsFor(reason);
+        Accounting.Add(pair.Writer, pair.Reader);
         Dropped = _drops.Sum();
         Drops = Enum.GetValues<DropReason>().Where(r => _drops[(int)r] != 0).ToDictionary(r => r.ToString(), r => _drops[(int)r]);
     }
@@ -132,11 +146,14 @@ public sealed class RunSummary
     public void Add(ulong sent, PacketReceiver receiver)
     {
         var received = receiver.Sequence;
+        Verify = receiver.Verification.Name();
         Sent += sent;
         Received += received.Received;
-        ReceivedBytes += received.Bytes;
+        ReceivedBytes += receiver.Bytes;
         Bad += received.Bad;
+        Duplicates += received.Duplicates;
         Missing += received.Missing;
+        Corrupt += receiver.Corrupt;
         _latency.Add(receiver.Latency);
         SetLatency(_latency);
         ComputeRates();
@@ -173,6 +190,30 @@ public sealed class RunSummary
         MaxNs = h.GetMaxValue();
     }
 
+    /// <summary>
+    /// Records that the peer was lost (<paramref name="error"/>: it died, or left or failed before its stream ended),
+    /// and, when the region at <paramref name="regionPath"/> can still be read, what the peer's halves had counted there
+    /// (this side is the guest when <paramref name="guest"/>): what it sent, received and dropped. Those counters are
+    /// the peer's word, kept for the accounting only.
+    /// </summary>
+    public void SetPeerLost(RingException error, string regionPath, bool guest)
+    {
+        PeerLost = error.Message;
+        try
+        {
+            using var observer = RegionObserver.OpenAtPath(regionPath);
+            var queues = observer.Snapshot().Queues;
+            var sent = queues.Sum(q => (guest ? q.DeviceSender : q.GuestSender).PacketEntries);
+            var received = queues.Sum(q => (guest ? q.DeviceReceiver : q.GuestReceiver).Packets);
+            var dropped = queues.Sum(q => (guest ? q.DeviceReceiver : q.GuestReceiver).Drops);
+            Accounting.AddDeadPeer(sent, received, dropped);
+        }
+        catch (Exception e) when (e is RingException or IOException or UnauthorizedAccessException)
+        {
+            // The region is gone (a guest that left removes it): the peer's side of the accounting stays unknown.
+        }
+    }
+
     /// <summary>Fills the allocation counts from <paramref name="meter"/>.</summary>
     public void SetAllocations(AllocationMeter meter)
     {
@@ -194,17 +235,33 @@ public sealed class RunSummary
         VoluntarySwitches = switches.Voluntary;
     }
 
+    /// <summary>Whether every packet received checked out, nothing was dropped and the peer was not lost.</summary>
+    [JsonIgnore]
+    public bool Clean => Verified && PeerLost.Length == 0;
+
     /// <summary>Whether every packet received checked out and nothing was dropped.</summary>
     [JsonIgnore]
-    public bool Clean => Bad == 0 && Missing == 0 && Dropped == 0;
+    public bool Verified => Bad == 0 && Duplicates == 0 && Missing == 0 && Corrupt == 0 && Dropped == 0;
 
-    /// <summary>Prints the summary (one JSON line when <paramref name="json"/>) and returns the program's exit code.</summary>
+    /// <summary>What went wrong with the packets, for the one line on stderr: "1 bad, 1 duplicates, 3 missing, 0 corrupt,
+    /// 0 dropped of 5 received".</summary>
+    [JsonIgnore]
+    public string Failures => $"{Bad} bad, {Duplicates} duplicates, {Missing} missing, {Corrupt} corrupt, {Dropped} dropped of {Received} received";
+
+    /// <summary>Prints the summary (one JSON line when <paramref name="json"/>) and returns the program's exit code; when
+    /// not <see cref="Clean"/>, one line on stderr says why: the peer lost (exit 6, with the counts when they failed
+    /// too) or the verification that failed (exit 3).</summary>
     public int Print(bool json)
     {
         Console.WriteLine(json ? ToJson() : ToString());
+        if (PeerLost.Length != 0)
+        {
+            Console.Error.WriteLine($"{Role}: {PeerLost}" + (Verified ? "" : $"; verification failed too: {Failures}"));
+            return ExitCodes.PeerLost;
+        }
         if (Clean)
             return ExitCodes.Ok;
-        Console.Error.WriteLine($"{Role}: verification failed: {Bad} bad, {Missing} missing, {Dropped} dropped of {Received} received");
+        Console.Error.WriteLine($"{Role}: verification failed: {Failures}");
         return ExitCodes.VerificationFailed;
     }
 
@@ -222,7 +279,8 @@ public sealed class RunSummary
     {
         string drops = Described(Dropped, Drops);
         return $"{Role}: {Mode} {Direction} x{Queues} {Size} B: sent {Sent}, received {Received} in {Seconds:0.000} s = "
-            + $"{Mpps:0.00} Mpps {Gbps:0.00} Gbps; bad {Bad}, missing {Missing}, dropped {drops}; "
+            + $"{Mpps:0.00} Mpps {Gbps:0.00} Gbps; verify {Verify}: bad {Bad}, duplicates {Duplicates}, missing {Missing}, corrupt {Corrupt}, dropped {drops}; "
+            + $"accounting: {Accounting}" + (PeerLost.Length == 0 ? "; " : $" ({PeerLost}); ")
             + (P50Ns != 0 ? $"latency p50 {P50Ns} ns p99 {P99Ns} ns p99.9 {P999Ns} ns max {MaxNs} ns; " : "")
             + $"allocated {AllocBytes} B, {Gcs} GCs; jitted {JitMethods} methods in {JitMs:0.0} ms; context switches {InvoluntarySwitches} involuntary, {VoluntarySwitches} voluntary; cpu {Cpu:0.0}%, doorbells rung {DoorbellsRung}, sleeps {Sleeps}, wakeups {Wakeups} ({SpuriousWakeups} spurious, {SleepTimeouts} timeouts)"
             + (App.Length == 0 ? "" : $"; app {App}" + (Replied == 0 && AppDropped == 0 ? "" : $": replied {Replied}, dropped {Described(AppDropped, AppDrops)}"))

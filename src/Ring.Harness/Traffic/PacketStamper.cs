@@ -6,8 +6,9 @@ using System.Runtime.Intrinsics;
 namespace Ring.Harness.Traffic;
 
 /// <summary>
-/// Writes test packets: a fixed pattern of <see cref="Size"/> bytes with the sequence number in the first 8
-/// (little-endian), as testpmd's txonly and the reference lean.c do, and the send time in the next 8.
+/// Writes test packets of <see cref="Size"/> bytes: the sequence number in the first 8 (little-endian), as testpmd's
+/// txonly and the reference lean.c do, the send time in the next 8, and then a constant (<c>--verify seq</c>) or the
+/// frame's <see cref="PayloadPattern"/> (<c>--verify full</c>), which the receiver checks byte for byte.
 /// </summary>
 public sealed class PacketStamper
 {
@@ -19,12 +20,15 @@ public sealed class PacketStamper
     private const int SmallPacket = 256;
 
     private readonly byte[] _template;
+    private readonly bool _pattern;
 
-    /// <summary>A stamper for packets of <paramref name="size"/> bytes.</summary>
-    public PacketStamper(int size)
+    /// <summary>A stamper for packets of <paramref name="size"/> bytes, filled for <paramref name="verification"/>.</summary>
+    public PacketStamper(int size, Verification verification = Verification.Sequence)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, MinSize);
         Size = size;
+        Verification = verification;
+        _pattern = verification == Verification.Full;
         _template = new byte[size];
         _template.AsSpan().Fill(0xab);
     }
@@ -32,11 +36,19 @@ public sealed class PacketStamper
     /// <summary>Bytes per packet.</summary>
     public int Size { get; }
 
+    /// <summary>What the receiver checks, so what this stamper writes after the stamp.</summary>
+    public Verification Verification { get; }
+
     /// <summary>Writes packet <paramref name="sequence"/>, sent at <paramref name="stamp"/> (Stopwatch ticks), into
     /// <paramref name="buffer"/> (at least <see cref="Size"/> bytes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(Span<byte> buffer, ulong sequence, long stamp)
     {
+        if (_pattern)
+        {
+            WritePatterned(buffer[..Size], sequence, stamp);
+            return;
+        }
         if (Size <= SmallPacket)
             CopySmall(buffer);
         else
@@ -68,6 +80,17 @@ public sealed class PacketStamper
         return n;
     }
 
+    /// <summary>Writes the first <paramref name="buffer"/> of frame <paramref name="sequence"/> (the whole frame, unless it is
+    /// chained) with its stamp and the pattern; returns the frame's pattern seed.</summary>
+    private static ulong WritePatterned(Span<byte> buffer, ulong sequence, long stamp)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer, sequence);
+        BinaryPrimitives.WriteInt64LittleEndian(buffer[LatencyRecorder.StampOffset..], stamp);
+        ulong seed = PayloadPattern.Seed(sequence, stamp);
+        PayloadPattern.Fill(buffer[PayloadPattern.Start..], PayloadPattern.Start, seed);
+        return seed;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int SendChains(PacketWriter writer, Span<Packet> burst, int packets, ref ulong sequence, long stamp, int bufferSize)
     {
@@ -78,18 +101,26 @@ public sealed class PacketStamper
         int used = whole * segments;
         if (used != rented)
             writer.Return(burst[used..rented]);
+        ulong seed = 0;
         for (int i = 0; i < used; i++)
         {
             int segment = i % segments;
             int offset = segment * bufferSize;
             int length = Math.Min(bufferSize, Size - offset);
-            var buffer = writer.GetBuffer(burst[i]);
-            _template.AsSpan(offset, length).CopyTo(buffer);
-            if (segment == 0)
+            var buffer = writer.GetBuffer(burst[i])[..length];
+            if (!_pattern)
             {
-                BinaryPrimitives.WriteUInt64LittleEndian(buffer, sequence++);
-                BinaryPrimitives.WriteInt64LittleEndian(buffer[LatencyRecorder.StampOffset..], stamp);
+                _template.AsSpan(offset, length).CopyTo(buffer);
+                if (segment == 0)
+                {
+                    BinaryPrimitives.WriteUInt64LittleEndian(buffer, sequence++);
+                    BinaryPrimitives.WriteInt64LittleEndian(buffer[LatencyRecorder.StampOffset..], stamp);
+                }
             }
+            else if (segment == 0)
+                seed = WritePatterned(buffer, sequence++, stamp);
+            else
+                PayloadPattern.Fill(buffer, offset, seed); // the pattern runs on across the chain, by frame offset
             burst[i] = burst[i].WithLength(length).WithContinuation(segment != segments - 1);
         }
         writer.TrySend(burst[..used]);
