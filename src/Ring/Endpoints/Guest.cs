@@ -1,3 +1,4 @@
+using Ring.Control;
 using Ring.Layout;
 using Ring.Memory;
 using Ring.Queues;
@@ -11,7 +12,7 @@ namespace Ring;
 /// </summary>
 /// <example>
 /// <code>
-/// using var guest = Guest.Create("demo");                 // /dev/shm/ring-demo, default geometry
+/// using var guest = Guest.Create("demo");                 // the region "demo", default geometry
 /// await guest.StartAsync();                              // waits for a device to attach
 /// var reader = guest.QueuePairs[0].Reader;
 /// await foreach (var burst in reader.ReceiveAllAsync())  // each burst's buffers go back to the device
@@ -19,13 +20,16 @@ namespace Ring;
 /// </code>
 /// </example>
 /// <remarks>
-/// Disposing tells the device the guest left (it then reports that, not a death), stops the queue pairs' async
-/// waits, waits for any call still inside the region to leave, unmaps the region and deletes its file. Calls made
-/// afterwards throw <see cref="ObjectDisposedException"/>.
+/// The region is sealed anonymous memory (a memfd no side can shrink or grow), handed to the device, and read-only
+/// to observers, over a Unix socket at the region's path (<c>/dev/shm/ring-&lt;name&gt;</c>); the socket also tells
+/// each side, from the kernel, when the other is gone. Disposing tells the device the guest left (it then reports
+/// that, not a death), stops the queue pairs' async waits, waits for any call still inside the region to leave,
+/// unmaps the region and removes the socket. Calls made afterwards throw <see cref="ObjectDisposedException"/>.
 /// </remarks>
 public sealed class Guest : IDisposable, IAsyncDisposable
 {
     private readonly MappedRegion _region;
+    private readonly GuestControl _control;
     private readonly RegionGeometry _geometry;
     private readonly WaitMode _waitMode;
     private readonly TimeSpan _pollBudget;
@@ -36,9 +40,10 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     private int _started;
     private int _disposed;
 
-    private Guest(MappedRegion region, RegionGeometry geometry, GuestOptions options)
+    private Guest(MappedRegion region, GuestControl control, RegionGeometry geometry, GuestOptions options)
     {
         _region = region;
+        _control = control;
         _geometry = geometry;
         _waitMode = options.WaitMode;
         _pollBudget = options.HybridPollBudget;
@@ -46,29 +51,46 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Creates region <paramref name="name"/> (the file <c>/dev/shm/ring-&lt;name&gt;</c>, mode 0600) laid out as
+    /// Creates region <paramref name="name"/> (its socket at <c>/dev/shm/ring-&lt;name&gt;</c>, mode 0600) laid out as
     /// <paramref name="options"/> say. Throws <see cref="RingException"/> (<see cref="RingErrorReason.InUse"/>) when a
-    /// live guest owns that name, and replaces a region a dead guest left behind.
+    /// live guest owns that name; replaces what a guest that crashed left behind (<see cref="ReplacedStaleRegion"/>).
     /// </summary>
     public static Guest Create(string name, GuestOptions? options = null) => CreateAt(RegionPaths.ForName(name), options);
 
-    /// <summary>As <see cref="Create"/>, at an explicit file <paramref name="path"/>.</summary>
+    /// <summary>As <see cref="Create"/>, with the region's socket at an explicit <paramref name="path"/>.</summary>
     public static Guest CreateAtPath(string path, GuestOptions? options = null) => CreateAt(RegionPaths.ForPath(path), options);
 
-    private static Guest CreateAt(string path, GuestOptions? options)
+    private static unsafe Guest CreateAt(string path, GuestOptions? options)
     {
         options ??= new GuestOptions();
         var geometry = RegionGeometry.ForQueues(options.QueuePairs, options.RingSize, options.BufferSize);
         if (geometry.Validate() is { } problem)
             throw new ArgumentException(problem, nameof(options));
-        return new Guest(RegionFile.Create(path, geometry, options.WaitMode), geometry, options);
+        var memory = SealedMemory.Create("ring-" + System.IO.Path.GetFileName(path), geometry.RegionLength);
+        try
+        {
+            // Fault every page in now, so the first packets do not pay for it.
+            for (long offset = 0; offset < memory.Length; offset += 4096)
+                memory.Address[offset] = 0;
+            HeaderCheck.Write(new RegionHeader(memory.Address), geometry, options.WaitMode);
+            var control = GuestControl.Bind(path, memory);
+            return new Guest(new MappedRegion(path, memory), control, geometry, options);
+        }
+        catch
+        {
+            memory.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>The region's file.</summary>
+    /// <summary>The region's path: its control socket.</summary>
     public string Path => _region.Path;
 
     /// <summary>Bytes a buffer holds.</summary>
     public int BufferSize => _geometry.BufferSize;
+
+    /// <summary>Whether creating the region replaced one a guest that crashed had left at the path.</summary>
+    public bool ReplacedStaleRegion => _control.ReplacedStaleRegion;
 
     /// <summary>The queue pairs, once <see cref="StartAsync"/> has completed.</summary>
     public IReadOnlyList<QueuePair> QueuePairs
@@ -94,9 +116,11 @@ public sealed class Guest : IDisposable, IAsyncDisposable
         long deadline = Handshake.Deadline(_attachTimeout);
         try
         {
-            await Handshake.WaitForAsync(header, () => header.DeviceReady, deadline, $"a device to attach to {Path}", 0,
+            var device = await _control.WaitForDeviceAsync(deadline, $"a device to attach to {Path}", cancellationToken).ConfigureAwait(false);
+            header.SessionGeneration = _control.Generation;
+            _peer = new PeerMonitor(header, guestSide: true, device.Peer.Pid, device.Check);
+            await Handshake.WaitForAsync(header, () => header.DeviceReady, deadline, "the device's offer", _peer,
                 cancellationToken).ConfigureAwait(false);
-            int devicePid = header.DevicePid; // copied once: liveness is judged from this copy, never re-read
             header.SetStatus(DeviceStatus.Acknowledge | DeviceStatus.Driver);
             var offered = header.DeviceFeatures;
             if ((offered & Features.EndOfStream) == 0)
@@ -106,7 +130,6 @@ public sealed class Guest : IDisposable, IAsyncDisposable
             header.GuestFeatures = accepted;
             // The atomic OR is a full fence: the device sees our features once it sees FEATURES_OK.
             header.SetStatus(DeviceStatus.FeaturesOk);
-            _peer = new PeerMonitor(header, guestSide: true, devicePid);
             var pairs = new QueuePair[_geometry.QueuePairs];
             for (int q = 0; q < pairs.Length; q++)
             {
@@ -126,6 +149,11 @@ public sealed class Guest : IDisposable, IAsyncDisposable
             _metrics = RingMetrics.Register("guest", Path, pairs);
             // The atomic OR is a full fence: our mode words and fill entries are visible with DRIVER_OK.
             header.SetStatus(DeviceStatus.DriverOk);
+            unsafe
+            {
+                _peer.WatchHeader(_region.Base);
+            }
+            _control.StartWatching();
         }
         catch
         {
@@ -135,18 +163,18 @@ public sealed class Guest : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Leaves: tells the device, stops the queue pairs, unmaps the region and deletes its file.</summary>
+    /// <summary>Leaves: tells the device, stops the queue pairs, unmaps the region and removes its socket.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         _metrics?.Dispose(); // first: a metrics listener reads the counters in the region
         RegionHeader.Of(_region).SetStatus(DeviceStatus.GuestLeft);
+        _control.Leave("the guest's application disposed it");
         foreach (var pair in _queuePairs ?? [])
             pair.Close();
-        string path = _region.Path;
+        _control.Dispose();
         _region.Release();
-        RegionFile.Delete(path);
     }
 
     /// <summary>As <see cref="Dispose"/>.</summary>

@@ -89,6 +89,13 @@ internal readonly unsafe struct RegionHeader(byte* regionBase)
     public uint GuestWaitMode { get => Volatile.Read(ref U32(RegionLayout.GuestWaitModeOffset)); set => Volatile.Write(ref U32(RegionLayout.GuestWaitModeOffset), value); }
     public uint DeviceWaitMode { get => Volatile.Read(ref U32(RegionLayout.DeviceWaitModeOffset)); set => Volatile.Write(ref U32(RegionLayout.DeviceWaitModeOffset), value); }
 
+    /// <summary>The session generation, with acquire/release: written by the guest before ACKNOWLEDGE.</summary>
+    public ulong SessionGeneration
+    {
+        get => Volatile.Read(ref U64(RegionLayout.SessionGenerationOffset));
+        set => Volatile.Write(ref U64(RegionLayout.SessionGenerationOffset), value);
+    }
+
     /// <summary>Reads one u64 field of queue-table entry <paramref name="queue"/>.</summary>
     public ulong ReadQueueTable(int queue, int field) =>
         U64(RegionLayout.QueueTableOffset + queue * RegionLayout.QueueEntryLength + field);
