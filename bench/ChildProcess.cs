@@ -53,6 +53,22 @@ internal sealed class ChildProcess : IDisposable
         return new ChildProcess(program.ToLowerInvariant(), process, args);
     }
 
+    /// <summary>Starts <paramref name="program"/> (Consumer or Producer) with <paramref name="args"/> through
+    /// <paramref name="launcher"/>, a command that runs the one it is given in its place, as <c>ip netns exec NS</c>
+    /// does (the program then has the launcher's pid).</summary>
+    public static ChildProcess StartThrough(IReadOnlyList<string> launcher, string program, IEnumerable<string> args)
+    {
+        string binary = Path.Combine(AppContext.BaseDirectory, program);
+        if (!File.Exists(binary))
+            throw new RunFailedException($"{binary} not found: build the solution first");
+        var info = NewStartInfo();
+        info.FileName = launcher[0];
+        foreach (string arg in launcher.Skip(1).Append(binary).Concat(args))
+            info.ArgumentList.Add(arg);
+        var process = Process.Start(info) ?? throw new RunFailedException($"could not start {program}");
+        return new ChildProcess(program.ToLowerInvariant(), process, args);
+    }
+
     /// <summary>
     /// Runs <paramref name="file"/> (a path, or a name looked up on PATH) with <paramref name="args"/> to the end and
     /// returns its standard output. Throws <see cref="RunFailedException"/>, with everything it printed, when it
@@ -113,6 +129,18 @@ internal sealed class ChildProcess : IDisposable
     {
         if (!Running)
             return;
+        Terminate(grace);
+        if (!_process.WaitForExit(grace))
+            Kill();
+    }
+
+    /// <summary>Asks it to stop with SIGTERM, as a service manager would, and does not wait; no-op once it exited.</summary>
+    public void Terminate() => Terminate(TimeSpan.FromSeconds(10));
+
+    private void Terminate(TimeSpan grace)
+    {
+        if (!Running)
+            return;
         try
         {
             // Its output captured: when the program exits just before, kill's "No such process" is not bench's to print.
@@ -125,10 +153,8 @@ internal sealed class ChildProcess : IDisposable
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            // No kill(1): fall through to SIGKILL.
+            // No kill(1): the caller falls back to SIGKILL.
         }
-        if (!_process.WaitForExit(grace))
-            Kill();
     }
 
     /// <summary>Kills it and everything it started.</summary>

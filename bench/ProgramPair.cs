@@ -103,8 +103,17 @@ internal static class ProgramPair
         return child.ExitCode is (ExitCodes.Ok or ExitCodes.VerificationFailed) && last is not null && last.StartsWith('{') ? last : null;
     }
 
-    private static RunSummary SummaryOf(ChildProcess child) =>
-        RunSummary.FromJson(LastJsonLine(child)!) ?? throw new RunFailedException($"{child.Name} printed an empty summary");
+    /// <summary>The JSON summary on the last line of what <paramref name="child"/> printed (it ran with <c>--json</c>);
+    /// throws <see cref="RunFailedException"/> with its error line, and its exit code, when it failed or printed none.</summary>
+    public static RunSummary SummaryOf(ChildProcess child)
+    {
+        if (LastJsonLine(child) is not { } line)
+        {
+            string why = child.Stderr.Trim();
+            throw new RunFailedException(why.Length > 0 ? why : $"{child.Name} exited with code {child.ExitCode} and no summary", ExitCodeOf(child));
+        }
+        return RunSummary.FromJson(line) ?? throw new RunFailedException($"{child.Name} printed an empty summary");
+    }
 
     /// <summary>A failed program's exit code when it is one of <see cref="ExitCodes"/>; 1 otherwise (killed by a signal).</summary>
     private static int ExitCodeOf(ChildProcess child) => child.ExitCode switch

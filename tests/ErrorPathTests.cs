@@ -22,7 +22,7 @@ public sealed class ErrorPathTests : IDisposable
 
     public static TheoryData<string, string[], string> BadArguments => new()
     {
-        { "Consumer", ["--size", "4096"], "larger than a buffer" },
+        { "Consumer", ["--size", "4096", "--buffer-size", "64", "--ring-size", "16"], "larger than a chain of buffers carries (16 of 64 bytes)" },
         { "Consumer", ["--ring-size", "1000"], "power of two" },
         { "Consumer", ["--direction", "sideways"], "unknown direction" },
         { "Producer", ["--direction", "sideways"], "unknown direction" },
@@ -150,13 +150,14 @@ public sealed class ErrorPathTests : IDisposable
     }
 
     [Fact]
-    public void Producer_PacketLargerThanTheRegionsBuffers_RefusesBeforeClaimingTheRegion()
+    public void Producer_PacketLongerThanTheRegionsChainsCarry_RefusesBeforeClaimingTheRegion()
     {
-        var consumer = _runner.Start("Consumer", "--region", _runner.Region, "--attach-timeout", "3");
-        var producer = _runner.Start("Producer", "--region", _runner.Region, "--wait", "30", "--size", "4096", "--packets", "10");
+        // 16 buffers of 64 bytes carry 1024 bytes at most: a 2048-byte packet needs buffers of 128 bytes in any region.
+        var consumer = _runner.Start("Consumer", "--region", _runner.Region, "--attach-timeout", "3", "--buffer-size", "64", "--ring-size", "16");
+        var producer = _runner.Start("Producer", "--region", _runner.Region, "--wait", "30", "--size", "2048", "--packets", "10");
         var results = _runner.WaitAll(Deadline, producer, consumer);
 
-        ProgramAssert.FailedWithOneLine(results[0], "Producer", ExitCodes.RegionUnusable, "fewer than the 4096");
+        ProgramAssert.FailedWithOneLine(results[0], "Producer", ExitCodes.RegionUnusable, "fewer than the 128");
         // The producer never claimed the region, so the consumer was not left mid-handshake with a "dead" device.
         ProgramAssert.FailedWithOneLine(results[1], "Consumer", ExitCodes.Failure, "timed out");
     }

@@ -82,7 +82,7 @@ public sealed class LayoutDocTests
     [Fact]
     public void WorkedExample_DefaultGeometry_MatchesRegionGeometry()
     {
-        var geometry = RegionGeometry.ForQueues(1, 1024, 2048);
+        var geometry = RegionGeometry.ForQueues(1, 1024, 2048, GuestOptions.DefaultBuffersPerRing(1024));
         var q = geometry.QueuePair(0);
         long queueEnd = q.TxCompletion + RingLayout.Length(geometry.RingSize, DescriptorLayout.BufferEntryLength);
         var expected = new Dictionary<string, (long Offset, long Length)>

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Ring.Harness.Net;
 using Ring.Tests.Support;
 using static Ring.Tests.Support.TestFrames;
@@ -131,37 +129,14 @@ public sealed class PcapToolTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>tshark's fields for each frame of <paramref name="file"/>, joined by '|', with IP checksums verified.</summary>
-    private static string[] Tshark(string file, params string[] fields)
-    {
-        var args = new List<string> { "-r", file, "-o", "ip.check_checksum:TRUE", "-T", "fields", "-E", "separator=|" };
-        foreach (string field in fields)
-            args.AddRange(["-e", field]);
-        return NetTools.Run("tshark", [.. args]).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
+    private static string[] Tshark(string file, params string[] fields) => PcapTools.Tshark(file, fields);
 
     /// <summary>
-    /// Writes <paramref name="frames"/> as the hex dump text2pcap reads, each stamped 2025-01-01 00:00:0(1+2i).123456+i
-    /// (local time), and converts it to <paramref name="format"/>.
+    /// <paramref name="frames"/> as a text2pcap capture in <paramref name="format"/>, each stamped
+    /// 2025-01-01 00:00:0(1+2i).123456+i (local time).
     /// </summary>
-    private string Text2pcap(string name, string format, byte[][] frames)
-    {
-        var text = new StringBuilder();
-        for (int i = 0; i < frames.Length; i++)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"2025-01-01 00:00:{1 + 2 * i:00}.{123_456 + i}\n");
-            for (int offset = 0; offset < frames[i].Length; offset += 16)
-            {
-                var line = frames[i].Skip(offset).Take(16).Select(b => b.ToString("x2", CultureInfo.InvariantCulture));
-                text.Append(CultureInfo.InvariantCulture, $"{offset:x6} {string.Join(' ', line)}\n");
-            }
-        }
-        string input = Path.Combine(_dir, name + ".txt");
-        File.WriteAllText(input, text.ToString());
-        string output = Path.Combine(_dir, name);
-        NetTools.Run("text2pcap", "-q", "-F", format, "-t", "%Y-%m-%d %H:%M:%S.%f", input, output);
-        return output;
-    }
+    private string Text2pcap(string name, string format, byte[][] frames) =>
+        PcapTools.Text2pcap(_dir, name, format, frames, TimeSpan.FromMicroseconds(1_123_456), TimeSpan.FromMicroseconds(2_000_001));
 
     private static (List<byte[]> Frames, List<long> Stamps) ReadAll(string file, out bool nanoseconds)
     {

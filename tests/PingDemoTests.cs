@@ -17,11 +17,14 @@ public sealed class PingDemoTests(ITestOutputHelper output) : IDisposable
 
     private readonly ProgramRunner _runner = new();
 
-    [SkippableFact]
-    public void PingDemo_Count20Json_AnswersAllOnBothPathsAndLeavesNothing()
+    [SkippableTheory]
+    [InlineData("poll")]
+    [InlineData("event")]
+    [InlineData("hybrid")]
+    public void PingDemo_Count100Json_AnswersAllThroughTheRingAndOnTheVethAndLeavesNothing(string mode)
     {
         NetTools.SkipUnlessNamespaces();
-        var bench = _runner.Start("bench", "ping-demo", "--mode", "event", "--count", "20", "--json");
+        var bench = _runner.Start("bench", "ping-demo", "--mode", mode, "--count", "100", "--json");
 
         var result = _runner.WaitAll(Deadline, bench)[0];
 
@@ -31,12 +34,32 @@ public sealed class PingDemoTests(ITestOutputHelper output) : IDisposable
         foreach (string key in new[] { "transmitted", "received", "loss_pct", "rtt_avg_us", "veth_rtt_avg_us" })
             Assert.Contains($"\"{key}\":", json);
         var demo = PingDemoResult.FromJson(json)!;
-        Assert.Equal(20, demo.Transmitted);
-        Assert.Equal(20, demo.Received);
+        Assert.Equal("ring", demo.Path);
+        Assert.Equal(mode, demo.Mode);
+        Assert.Equal(100, demo.Transmitted);
+        Assert.Equal(100, demo.Received);
         Assert.Equal(0, demo.LossPct);
-        Assert.Equal(20, demo.VethReceived);
+        Assert.Equal(100, demo.VethReceived);
         Assert.True(demo.RttAvgUs > 0 && demo.VethRttAvgUs > 0, json);
+        Assert.StartsWith("replied 10", demo.Guest); // an ARP reply or two, and the 100 echo replies
         Assert.Empty(NamespacesOf(bench.Pid));
+        Assert.Empty(PairProcessesOf(bench.Pid));
+    }
+
+    [SkippableFact]
+    public void PingDemo_Flood_ReportsRepliesPerSecondOnBothPaths()
+    {
+        NetTools.SkipUnlessNamespaces();
+        var bench = _runner.Start("bench", "ping-demo", "--mode", "event", "--flood", "--count", "2000", "--json");
+
+        var result = _runner.WaitAll(Deadline, bench)[0];
+
+        output.WriteLine(result.Stdout);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var demo = PingDemoResult.FromJson(result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1])!;
+        Assert.True(demo.Flood);
+        Assert.Equal(2000, demo.Received);
+        Assert.True(demo.FloodPps > 0 && demo.VethFloodPps > 0, result.Stdout);
     }
 
     [SkippableFact]
@@ -54,6 +77,7 @@ public sealed class PingDemoTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("interrupted", result.Stderr);
         Assert.Empty(NamespacesOf(bench.Pid));
         Assert.Equal(0, PingsRunning());
+        Assert.Empty(PairProcessesOf(bench.Pid));
     }
 
     [Theory]
@@ -75,6 +99,23 @@ public sealed class PingDemoTests(ITestOutputHelper output) : IDisposable
         Directory.Exists(NetworkNamespace.NamedDirectory)
             ? Directory.GetFiles(NetworkNamespace.NamedDirectory, $"ring-{pid}-*")
             : [];
+
+    /// <summary>The Consumer and Producer a ping-demo run started (their region is <c>ping-demo-PID</c>), still running.</summary>
+    private static int[] PairProcessesOf(int pid) => [.. Directory.GetDirectories("/proc").Where(dir =>
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Contains($"--region ping-demo-{pid} ", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }).Select(dir => int.TryParse(Path.GetFileName(dir), out int p) ? p : 0)];
 
     /// <summary>ping processes at the demo's guest address (10.77.0.2 with -c 100000), whoever started them.</summary>
     private static int PingsRunning() => Directory.GetDirectories("/proc").Count(dir =>

@@ -190,7 +190,7 @@ public sealed class TapNamespaceTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>A namespace with a persistent TAP at 10.77.0.1/24 (the host side, with <see cref="HostMac"/>), opened
-    /// by this process from inside.</summary>
+    /// by this process from inside, and up.</summary>
     private (NetworkNamespace Ns, TapDevice Tap) OpenTapInNamespace(int mtu = 1500)
     {
         var ns = Namespace();
@@ -198,6 +198,13 @@ public sealed class TapNamespaceTests(ITestOutputHelper output) : IDisposable
         ns.Ip("link", "set", "dev", Tap, "address", HostMac.ToString());
         var tap = ns.RunInside(() => TapDevice.Open(Tap));
         _cleanup.Add(tap);
+        // The kernel starts the TAP's queue a little after the open; what it sends before is dropped.
+        var clock = Stopwatch.StartNew();
+        while (!ns.IsUp(Tap))
+        {
+            Assert.True(clock.Elapsed < Deadline, $"{Tap} not up within {Deadline.TotalSeconds} s of the open");
+            Thread.Sleep(10);
+        }
         return (ns, tap);
     }
 

@@ -1,17 +1,18 @@
 using System.Diagnostics;
 using Ring;
+using Ring.Harness.Hosting;
 using Ring.Harness.Traffic;
 
 namespace Consumer;
 
 /// <summary>
-/// The guest application on one queue pair: <c>rxonly</c> receives bursts, checks each packet's sequence number and
-/// returns the buffers to the device; <c>txonly</c> stamps sequence-numbered packets into rented TX buffers and
-/// sends them in bursts. Between rounds that find nothing it idles as its wait mode says. With echo on, every packet
-/// received is copied into a TX buffer and sent back (the round-trip benchmark's far end). Finishes when the
-/// device's stream has been received in full and its own stream is complete.
+/// The sequence-numbered guest applications on one queue pair: <c>rxonly</c> receives bursts, checks each packet's
+/// sequence number (and writes it to <c>--pcap-out</c>, if given) and returns the buffers to the device; <c>txonly</c>
+/// stamps sequence-numbered packets into rented TX buffers and sends them in bursts; <c>rxtx</c> does both. Between
+/// rounds that find nothing it idles as its wait mode says. Finishes when the device's stream has been received in
+/// full and its own stream is complete.
 /// </summary>
-internal sealed class GuestApplication
+internal sealed class GuestApplication : IGuestLoop
 {
     /// <summary>Packets per burst, as testpmd's default.</summary>
     public const int BurstSize = 32;
@@ -25,22 +26,22 @@ internal sealed class GuestApplication
     private readonly StallWatch _watch;
     private readonly RandomPauses _pauses;
     private readonly RatePacer _pacer;
-    private readonly bool _echo;
+    private readonly FrameCapture? _capture;
     private bool _rxDone;
     private bool _txDone;
 
-    public GuestApplication(QueuePair pair, LoopSettings settings, TimeSpan stallTimeout, bool echo)
+    public GuestApplication(QueuePair pair, LoopSettings settings, TimeSpan stallTimeout, FrameCapture? capture)
     {
         _pair = pair;
         _reader = pair.Reader;
         _writer = pair.Writer;
         _stamper = settings.Stamper;
-        _txPackets = echo ? 0 : settings.Plan.PacketsFor(pair.Index);
+        _txPackets = settings.Plan.PacketsFor(pair.Index);
         _plan = settings.Plan;
         _watch = new StallWatch(stallTimeout, () => "the producer");
         _pauses = settings.NewPauses(seed: pair.Index);
         _pacer = settings.NewPacer();
-        _echo = echo;
+        _capture = capture;
         _rxDone = (settings.Direction & Direction.Rx) == 0;
         _txDone = (settings.Direction & Direction.Tx) == 0;
     }
@@ -54,8 +55,10 @@ internal sealed class GuestApplication
     /// <summary>Polls until both directions are done or <paramref name="cancel"/> fires.</summary>
     public void Run(long startTicks, CancellationToken cancel)
     {
-        Span<Packet> burst = stackalloc Packet[BurstSize];
-        Span<Packet> tx = stackalloc Packet[BurstSize];
+        // Room for the longest chain: a reader hands out whole chains only, and a sender sends whole ones.
+        int room = Math.Max(BurstSize, _reader.MaxChainLength);
+        Span<Packet> burst = stackalloc Packet[room];
+        Span<Packet> tx = stackalloc Packet[room];
         if (_txDone)
             _writer.Complete(); // nothing to send: the device's reader ends at once
         ulong txSequence = 0, txBursts = 0;
@@ -74,8 +77,7 @@ internal sealed class GuestApplication
                 if (n != 0)
                 {
                     Rx.Receive(burst[..n], reader);
-                    if (_echo)
-                        Echo(burst[..n], tx, cancel);
+                    _capture?.Write(burst[..n], reader);
                     reader.Return(burst[..n]);
                     work += n;
                 }
@@ -88,23 +90,16 @@ internal sealed class GuestApplication
             if (!_txDone)
             {
                 bool timeUp = _plan.TimeIsUp(startTicks, txBursts++);
-                bool sendingDone = _echo ? _rxDone : txSequence == _txPackets || timeUp;
-                if (sendingDone)
+                if (txSequence == _txPackets || timeUp)
                 {
                     writer.Complete();
                     _txDone = true;
                 }
-                else if (!_echo)
+                else
                 {
                     long now = LatencyRecorder.ShouldStamp(_pacer.Paced, txBursts) ? Stopwatch.GetTimestamp() : 0;
                     int want = _pacer.Allowance(now, txSequence, (int)Math.Min((ulong)BurstSize, _txPackets - txSequence));
-                    int m = want == 0 ? 0 : writer.TryRent(tx[..want]);
-                    for (int i = 0; i < m; i++)
-                    {
-                        _stamper.Write(writer.GetBuffer(tx[i]), txSequence++, now);
-                        tx[i] = tx[i].WithLength(_stamper.Size);
-                    }
-                    writer.TrySend(tx[..m]);
+                    int m = _stamper.Send(writer, tx, want, ref txSequence, now);
                     Sent += (ulong)m;
                     work += m;
                 }
@@ -122,26 +117,6 @@ internal sealed class GuestApplication
         }
     }
 
-    /// <summary>Sends copies of <paramref name="received"/> back on TX, in order, waiting for TX buffers as needed.</summary>
-    private void Echo(ReadOnlySpan<Packet> received, Span<Packet> tx, CancellationToken cancel)
-    {
-        for (int echoed = 0; echoed < received.Length;)
-        {
-            int m = _writer.TryRent(tx[..(received.Length - echoed)]);
-            for (int i = 0; i < m; i++)
-            {
-                var source = _reader.Payload(received[echoed + i]);
-                source.CopyTo(_writer.GetBuffer(tx[i]));
-                tx[i] = tx[i].WithLength(source.Length);
-            }
-            _writer.TrySend(tx[..m]);
-            Sent += (ulong)m;
-            echoed += m;
-            if (m == 0)
-            {
-                cancel.ThrowIfCancellationRequested();
-                _watch.Idle(_pair.Idle(0));
-            }
-        }
-    }
+    /// <inheritdoc />
+    public void Report(RunSummary summary) => summary.Add(Sent, Rx);
 }

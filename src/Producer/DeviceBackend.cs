@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ring;
+using Ring.Harness.Hosting;
 using Ring.Harness.Traffic;
 
 namespace Producer;
@@ -11,7 +12,7 @@ namespace Producer;
 /// that find nothing it idles as its wait mode says. In ping-pong mode it sends one packet at a time and waits for
 /// the guest to echo it back on TX, so the TX latency it records is the round trip.
 /// </summary>
-internal sealed class DeviceBackend
+internal sealed class DeviceBackend : IDeviceLoop
 {
     /// <summary>Packets per burst.</summary>
     public const int BurstSize = 32;
@@ -51,10 +52,11 @@ internal sealed class DeviceBackend
     /// <summary>Packets sent on RX.</summary>
     public ulong Sent { get; private set; }
 
-    /// <summary>Polls until both directions are done or <paramref name="cancel"/> fires.</summary>
+    /// <inheritdoc />
     public void Run(long startTicks, CancellationToken cancel)
     {
-        Span<Packet> burst = stackalloc Packet[BurstSize];
+        // Room for the longest chain: a reader hands out whole chains only, and a sender sends whole ones.
+        Span<Packet> burst = stackalloc Packet[Math.Max(BurstSize, _reader.MaxChainLength)];
         if (_rxDone)
             _writer.Complete(); // nothing to send: the guest's reader ends at once
         ulong rxSequence = 0, rxBursts = 0;
@@ -73,13 +75,7 @@ internal sealed class DeviceBackend
                 int want = _pacer.Allowance(now, rxSequence, (int)Math.Min((ulong)BurstSize, _rxPackets - rxSequence));
                 if (_pingPong)
                     want = Tx.Sequence.Received == rxSequence ? Math.Min(want, 1) : 0; // one ping in flight at a time
-                int n = want == 0 ? 0 : writer.TryRent(burst[..want]);
-                for (int i = 0; i < n; i++)
-                {
-                    _stamper.Write(writer.GetBuffer(burst[i]), rxSequence++, now);
-                    burst[i] = burst[i].WithLength(_stamper.Size);
-                }
-                writer.TrySend(burst[..n]);
+                int n = _stamper.Send(writer, burst, want, ref rxSequence, now);
                 Sent += (ulong)n;
                 work += n;
                 if (rxSequence == _rxPackets || _plan.TimeIsUp(startTicks, rxBursts++))
@@ -115,4 +111,7 @@ internal sealed class DeviceBackend
             }
         }
     }
+
+    /// <inheritdoc />
+    public void Report(RunSummary summary) => summary.Add(Sent, Tx);
 }

@@ -35,7 +35,7 @@ public sealed class ProducerOptions : LoopOptions
             WaitMode = WaitMode,
             HybridPollBudget = OptionChecks.PollBudget(WaitMode, PollMicros),
             AttachTimeout = TimeSpan.FromSeconds(Wait),
-            RequiredBufferSize = Size,
+            RequiredBufferSize = OptionChecks.SmallestBufferFor(Size),
             CoalesceFrames = CoalesceFrames,
             CoalesceTime = TimeSpan.FromMicroseconds(CoalesceMicros),
         });
@@ -48,4 +48,36 @@ public sealed class ProducerOptions : LoopOptions
         new("Attach to region demo and send 1500-byte packets for ten seconds", new UnParserSettings { SkipDefault = true },
             new ProducerOptions { Region = "demo", Size = 1500, Seconds = 10 }),
     ];
+    [Option("uplink", Default = "gen", HelpText = "Where the device's frames come from and go to: gen (sequence-numbered test packets, "
+        + "checked when they come back), tap:NAME (bridge the Linux TAP interface NAME: what the kernel sends out of it goes to "
+        + "the guest, what the guest sends goes into it; runs until SIGINT/SIGTERM or --seconds), pcap:FILE (replay a classic "
+        + "pcap capture into the guest).")]
+    public string Uplink { get; set; } = "gen";
+
+    [Option("loop", Default = 1, HelpText = "pcap uplink: replay the capture this many times.")]
+    public int Loop { get; set; } = 1;
+
+    [Option("pace", Default = "recorded", HelpText = "pcap uplink: recorded (each frame when its timestamp says) or max (as fast as the guest takes them).")]
+    public string Pace { get; set; } = "recorded";
+
+    /// <summary>The parsed <c>--uplink</c>, checked against the options that go only with some uplinks; throws
+    /// ArgumentException with one line.</summary>
+    internal Uplink ResolveUplink()
+    {
+        var uplink = Producer.Uplink.Parse(Uplink);
+        if (uplink.Kind != UplinkKind.Pcap && (Loop != 1 || Pace != "recorded"))
+            throw new ArgumentException("--loop and --pace go with --uplink pcap:FILE only");
+        if (Loop is < 1 or > 1_000_000_000)
+            throw new ArgumentException($"--loop must be 1..1000000000, not {Loop}");
+        if (Pace is not ("recorded" or "max"))
+            throw new ArgumentException($"unknown --pace '{Pace}' (use recorded or max)");
+        if (uplink.Kind == UplinkKind.Gen)
+            return uplink;
+        string name = uplink.Kind == UplinkKind.Tap ? "tap:NAME" : "pcap:FILE";
+        if (Rtt || Rate != 0 || Direction != "rx" || Packets is not null)
+            throw new ArgumentException($"--rtt, --rate, --direction and --packets go with --uplink gen, not {name}");
+        if (uplink.Kind == UplinkKind.Pcap && Seconds is not null)
+            throw new ArgumentException("--seconds does not go with --uplink pcap:FILE, which ends with the capture (see --loop)");
+        return uplink;
+    }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Producer;
 using Ring;
 using Ring.Harness.Hosting;
+using Ring.Harness.Net;
 using Ring.Harness.Traffic;
 
 return ProgramShell.Run("producer", () =>
@@ -9,31 +10,79 @@ return ProgramShell.Run("producer", () =>
     if (OptionParser.Parse<ProducerOptions>(args) is not { } options)
         return ExitCodes.Ok;
     var deviceOptions = options.Validate();
-    var direction = options.Rtt ? Direction.Both : DirectionNames.Parse(options.Direction);
+    var uplink = options.ResolveUplink();
     var stall = OptionChecks.Timeout("stall-timeout", options.StallTimeout);
 
     using var interrupt = new InterruptSignal();
+    // What the uplink needs is opened and checked before attaching, so a TAP in use or a bad capture fails with
+    // one line and leaves the guest free to take another device.
+    using var tap = uplink.Kind == UplinkKind.Tap ? TapDevice.Open(uplink.Target) : null;
+    var capture = uplink.Kind == UplinkKind.Pcap ? PcapReplay.Scan(uplink.Target) : default;
+    if (uplink.Kind == UplinkKind.Pcap)
+        deviceOptions.RequiredBufferSize = Math.Max(deviceOptions.RequiredBufferSize, OptionChecks.SmallestBufferFor(capture.Longest));
+
     using var device = (options.RegionIsPath
         ? Device.AttachAtPathAsync(options.Region, deviceOptions, interrupt.Token)
         : Device.AttachAsync(options.Region, deviceOptions, interrupt.Token)).AsTask().GetAwaiter().GetResult();
     int queues = device.QueuePairs.Count;
+    if (uplink.Kind != UplinkKind.Gen && queues != 1)
+        throw new RunFailedException($"--uplink {uplink} serves one queue pair; the consumer made {queues} (run it with --queues 1)");
+
+    var direction = uplink.Kind != UplinkKind.Gen || options.Rtt ? Direction.Both : DirectionNames.Parse(options.Direction);
+    // A signal stops the TAP bridge, which then ends its stream and waits for the guest's: not a cancellation.
+    using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token);
+    if (uplink.Kind == UplinkKind.Tap && options.Seconds is { } seconds)
+        stop.CancelAfter(TimeSpan.FromSeconds(seconds));
     var settings = options.Settings(direction, queues);
-    var backends = device.QueuePairs.Select(pair => new DeviceBackend(pair, settings, stall, options.Rtt)).ToArray();
+    IDeviceLoop[] loops = uplink.Kind switch
+    {
+        UplinkKind.Tap => [Bridge(device.QueuePairs[0], tap!, options, stop.Token)],
+        UplinkKind.Pcap => [new PcapReplay(device.QueuePairs[0], uplink.Target, capture.Records, capture.Longest, options.Loop,
+            options.Pace == "recorded")],
+        _ => [.. device.QueuePairs.Select(pair => new DeviceBackend(pair, settings, stall, options.Rtt))],
+    };
+    using var disposeLoops = new DisposeAll(loops);
 
     // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
     var cpu = new CpuClock();
     var allocations = new AllocationMeter();
     long start = Stopwatch.GetTimestamp();
-    QueueThreads.Run(queues, (q, cancel) => backends[q].Run(start, cancel), interrupt.Token);
-    double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+    QueueThreads.Run(queues, (q, cancel) => loops[q].Run(start, cancel),
+        uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token);
+    double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
     allocations.Stop();
 
-    var summary = RunSummary.For("producer", options.WaitMode, direction, queues, options.Size, seconds, cpu.Percent());
-    for (int q = 0; q < backends.Length; q++)
+    var summary = RunSummary.For("producer", options.WaitMode, direction, queues, options.Size, elapsed, cpu.Percent());
+    summary.Uplink = uplink.ToString();
+    for (int q = 0; q < queues; q++)
     {
-        summary.Add(backends[q].Sent, backends[q].Tx);
+        loops[q].Report(summary);
         summary.AddCounters(device.QueuePairs[q]);
     }
     summary.SetAllocations(allocations);
     return summary.Print(options.Json);
 });
+
+// The TAP bridge, for frames up to the TAP's MTU plus the Ethernet header. The MTU is read from the namespace's sysfs,
+// which `ip netns exec` mounts; when it cannot be read, the largest a TAP allows, so no frame is ever cut.
+static TapBridge Bridge(QueuePair pair, TapDevice tap, ProducerOptions options, CancellationToken stop)
+{
+    string path = $"/sys/class/net/{tap.Name}/mtu";
+    int mtu = File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), out int value) ? value : ushort.MaxValue;
+    int longestFrame = mtu + EthernetHeader.Length;
+    var writer = pair.Writer;
+    if (longestFrame > TapBridge.ChainLengthFor(longestFrame, writer) * writer.BufferSize)
+        Console.Error.WriteLine($"producer: warning: TAP {tap.Name} sends frames up to {longestFrame} bytes, longer than the "
+            + $"{writer.MaxChainLength} buffers of {writer.BufferSize} bytes a chain may have: longer frames reach the guest cut");
+    return new TapBridge(pair, tap, longestFrame, options.WaitMode, OptionChecks.PollBudget(options.WaitMode, options.PollMicros), stop);
+}
+
+/// <summary>Disposes the loops that hold something (the TAP bridge's epoll set and eventfd).</summary>
+internal sealed class DisposeAll(IDeviceLoop[] loops) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var loop in loops)
+            (loop as IDisposable)?.Dispose();
+    }
+}

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Ring.Harness.Hosting;
+using Ring.Harness.Net;
 using Ring.Region;
 
 namespace Ring.Tests.Support;
@@ -44,6 +45,28 @@ internal sealed class ProgramRunner : IDisposable
             info.ArgumentList.Add(argument);
         var process = Process.Start(info);
         Assert.True(process is not null, $"could not start {binary}");
+        var child = new Child(program, arguments, process);
+        _children.Add(child);
+        return child;
+    }
+
+    /// <summary>Starts <paramref name="program"/> inside <paramref name="ns"/> (<c>ip netns exec</c>, which runs it in its
+    /// own place, so the child's pid is the program's).</summary>
+    public Child StartInside(NetworkNamespace ns, string program, params string[] arguments)
+    {
+        string binary = Path.Combine(AppContext.BaseDirectory, program);
+        Assert.True(File.Exists(binary), $"{binary} not found: the test project references the program, build it");
+        var info = new ProcessStartInfo(NetTools.Require("ip"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in ns.ExecArguments([binary, .. arguments]))
+            info.ArgumentList.Add(argument);
+        var process = Process.Start(info);
+        Assert.True(process is not null, $"could not start {binary} in {ns.Name}");
         var child = new Child(program, arguments, process);
         _children.Add(child);
         return child;

@@ -27,6 +27,7 @@ public static class ProgramShell
         ArgumentException e => (ExitCodes.Usage, e is ArgumentOutOfRangeException range ? OneLine(range) : e.Message),
         RingException e => (ExitCodes.For(e.Reason), e.Message),
         RunFailedException e => (e.ExitCode, e.Message),
+        Net.NetDeviceException or Net.PcapFormatException => (ExitCodes.Failure, error.Message),
         OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),
         AggregateException { InnerExceptions.Count: 1 } e => Describe(e.InnerExceptions[0]),
         _ => (ExitCodes.Failure, $"unexpected {error.GetType().Name}: {error.Message}"),

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HdrHistogram;
 using System.Text.Json.Serialization;
+using Ring.Harness.Net;
 using Ring.Harness.Traffic;
 
 namespace Ring.Harness.Hosting;
@@ -68,6 +69,29 @@ public sealed class RunSummary
     /// <summary>Gigabits per second of payload, same basis as <see cref="Mpps"/>.</summary>
     public double Gbps { get; set; }
 
+    /// <summary>The consumer's application (<c>--app</c>): rxonly, txonly, rxtx, io, macswap, icmpecho; empty for the producer.</summary>
+    public string App { get; set; } = "";
+    /// <summary>Frames a forwarding application (io, macswap, icmpecho) answered.</summary>
+    public long Replied { get; set; }
+    /// <summary>Frames a forwarding application dropped, all reasons; these are the application's choice and do not
+    /// fail the run.</summary>
+    public long AppDropped { get; set; }
+    /// <summary>The application's drops by <see cref="FrameDropReason"/>.</summary>
+    public Dictionary<string, long> AppDrops { get; set; } = [];
+    /// <summary>Frames written to <c>--pcap-out</c>.</summary>
+    public long Captured { get; set; }
+    /// <summary>The producer's uplink (<c>--uplink</c>): gen, tap:NAME, pcap:FILE; empty for the consumer.</summary>
+    public string Uplink { get; set; } = "";
+    /// <summary>Frames the uplink gave the guest: read from the TAP, or replayed from the capture.</summary>
+    public long UplinkIn { get; set; }
+    /// <summary>Frames the guest sent that went out of the uplink (written to the TAP).</summary>
+    public long UplinkOut { get; set; }
+    /// <summary>Frames the guest sent that the uplink did not take (the kernel's queue was full, a runt, or a
+    /// capture, which only replays), by reason.</summary>
+    public Dictionary<string, long> UplinkDrops { get; set; } = [];
+    /// <summary>Frames replayed from <c>--uplink pcap:FILE</c>, every loop together.</summary>
+    public long Replayed { get; set; }
+
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
 
     /// <summary>An empty summary to <see cref="Add"/> queues to.</summary>
@@ -106,6 +130,25 @@ public sealed class RunSummary
         _latency.Add(receiver.Latency);
         SetLatency(_latency);
         ComputeRates();
+    }
+
+    /// <summary>Adds one queue pair's traffic when nothing carries sequence numbers (forwarding applications, uplinks):
+    /// frames sent, frames and bytes received.</summary>
+    public void AddFrames(ulong sent, ulong received, ulong receivedBytes)
+    {
+        Sent += sent;
+        Received += received;
+        ReceivedBytes += receivedBytes;
+        ComputeRates();
+    }
+
+    /// <summary>Adds one forwarding application's counters: replies, and drops by reason.</summary>
+    public void AddApp(FrameCounters counters)
+    {
+        Replied += counters.Replied;
+        AppDropped += counters.Dropped;
+        foreach (var (reason, count) in counters.Drops())
+            AppDrops[reason.ToString()] = AppDrops.GetValueOrDefault(reason.ToString()) + count;
     }
 
     private void SetLatency(LatencyRecorder latency)
@@ -153,12 +196,19 @@ public sealed class RunSummary
     /// <summary>The one-line human summary.</summary>
     public override string ToString()
     {
-        string drops = Dropped == 0 ? "0" : $"{Dropped} ({string.Join(", ", Drops.Select(d => $"{d.Key}={d.Value}"))})";
+        string drops = Described(Dropped, Drops);
         return $"{Role}: {Mode} {Direction} x{Queues} {Size} B: sent {Sent}, received {Received} in {Seconds:0.000} s = "
             + $"{Mpps:0.00} Mpps {Gbps:0.00} Gbps; bad {Bad}, missing {Missing}, dropped {drops}; "
             + (P50Ns != 0 ? $"latency p50 {P50Ns} ns p99 {P99Ns} ns p99.9 {P999Ns} ns max {MaxNs} ns; " : "")
-            + $"allocated {AllocBytes} B, {Gcs} GCs; cpu {Cpu:0.0}%, doorbells rung {DoorbellsRung}, sleeps {Sleeps}, wakeups {Wakeups} ({SpuriousWakeups} spurious, {SleepTimeouts} timeouts)";
+            + $"allocated {AllocBytes} B, {Gcs} GCs; cpu {Cpu:0.0}%, doorbells rung {DoorbellsRung}, sleeps {Sleeps}, wakeups {Wakeups} ({SpuriousWakeups} spurious, {SleepTimeouts} timeouts)"
+            + (App.Length == 0 ? "" : $"; app {App}" + (Replied == 0 && AppDropped == 0 ? "" : $": replied {Replied}, dropped {Described(AppDropped, AppDrops)}"))
+            + (Captured == 0 ? "" : $"; captured {Captured}")
+            + (Uplink is "" or "gen" ? "" : $"; uplink {Uplink}: in {UplinkIn}, out {UplinkOut}, dropped {Described(UplinkDrops.Values.Sum(), UplinkDrops)}")
+            + (Replayed == 0 ? "" : $"; replayed {Replayed} frames");
     }
+
+    private static string Described(long total, Dictionary<string, long> byReason) =>
+        total == 0 ? "0" : $"{total} ({string.Join(", ", byReason.Select(d => $"{d.Key}={d.Value}"))})";
 
     /// <summary>One line of JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, RunSummaryJson.Default.RunSummary);

@@ -43,6 +43,12 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nuint count);
 
+    [LibraryImport("libc", EntryPoint = "readv", SetLastError = true)]
+    public static partial nint ReadVector(int fd, FrameSegments.IoVector* vectors, int count);
+
+    [LibraryImport("libc", EntryPoint = "writev", SetLastError = true)]
+    public static partial nint WriteVector(int fd, FrameSegments.IoVector* vectors, int count);
+
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     public static partial int Ioctl(int fd, nuint request, void* argument);
 

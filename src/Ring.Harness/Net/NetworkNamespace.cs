@@ -90,6 +90,19 @@ public sealed class NetworkNamespace : IDisposable
         Ip("addr", "add", cidr, "dev", tapName);
     }
 
+    /// <summary>
+    /// Whether the interface <paramref name="device"/> is operationally up (<c>ip link</c>'s <c>state UP</c>). A TAP is
+    /// once a program holds it open, but the kernel marks it so, and starts its transmit queue, in a deferred work
+    /// item that may lag the open by up to a second; until then what the kernel sends through it is dropped. Wait for
+    /// this, not for carrier, before sending through a TAP.
+    /// </summary>
+    public bool IsUp(string device)
+    {
+        ObjectDisposedException.ThrowIf(_deleted, this);
+        var link = HostCommand.Run("ip", ["-n", Name, "-o", "link", "show", "dev", device], CommandTimeout);
+        return link.ExitCode == 0 && link.Stdout.Contains(" state UP ", StringComparison.Ordinal);
+    }
+
     /// <summary>The arguments of <c>ip</c> that run <paramref name="command"/> inside this namespace
     /// (<c>netns exec NAME ...</c>), for a launcher of its own; <see cref="Start"/> and <see cref="Exec"/> use them.</summary>
     public string[] ExecArguments(params string[] command) => ["netns", "exec", Name, .. command];

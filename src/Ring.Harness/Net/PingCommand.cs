@@ -18,9 +18,30 @@ public static class PingCommand
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(size);
         var timeout = TimeSpan.FromSeconds(30 + count * Math.Max(intervalSeconds, 0.1));
-        string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
-        var result = ns.Exec(timeout, cancel, "ping", "-n", "-q", "-c", Text(count), "-i", Text(intervalSeconds),
-            "-s", Text(size), "-W", "1", address);
+        return Exec(ns, timeout, cancel, "-c", Text(count), "-i", Text(intervalSeconds), "-s", Text(size), "-W", "1", address);
+    }
+
+    /// <summary>
+    /// <c>ping -n -q -f -l PRELOAD -c COUNT -s SIZE -W 1 ADDRESS</c> inside <paramref name="ns"/>: a flood that keeps
+    /// <paramref name="preload"/> requests in flight (root only), for a rate rather than a latency. Returns the summary
+    /// and how long ping ran, start to end (its start-up, a few milliseconds, included); killed past 30 s plus 1 ms a
+    /// request.
+    /// </summary>
+    public static (PingSummary Summary, TimeSpan Elapsed) Flood(NetworkNamespace ns, string address, int count, int size,
+        int preload, CancellationToken cancel = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        ArgumentOutOfRangeException.ThrowIfLessThan(preload, 1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var summary = Exec(ns, TimeSpan.FromSeconds(30 + count * 1e-3), cancel,
+            "-f", "-l", Text(preload), "-c", Text(count), "-s", Text(size), "-W", "1", address);
+        return (summary, clock.Elapsed);
+    }
+
+    private static PingSummary Exec(NetworkNamespace ns, TimeSpan timeout, CancellationToken cancel, params string[] args)
+    {
+        var result = ns.Exec(timeout, cancel, ["ping", "-n", "-q", .. args]);
         // A Ctrl-C that also deleted the namespace may have ended ping before the wait saw the cancellation.
         cancel.ThrowIfCancellationRequested();
         if (result.ExitCode is not (0 or 1))
@@ -34,4 +55,6 @@ public static class PingCommand
             throw new NetworkSetupException($"{result.CommandLine}: {e.Message}");
         }
     }
+
+    private static string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

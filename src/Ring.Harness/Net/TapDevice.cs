@@ -105,6 +105,46 @@ public sealed unsafe class TapDevice : IDisposable
     }
 
     /// <summary>
+    /// Reads the next frame scattered over <paramref name="segments"/> (<c>readv</c>: the first bytes fill the first
+    /// segment, and so on) and returns its length, or 0 when none is waiting. A frame longer than all of them together
+    /// is cut (the rest is lost): give at least the MTU plus 14 bytes.
+    /// </summary>
+    public int Read(ref FrameSegments segments)
+    {
+        int fd = FileDescriptor;
+        while (true)
+        {
+            nint n = Libc.ReadVector(fd, segments.Vectors, segments.Count);
+            if (n >= 0)
+                return (int)n;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Libc.EAGAIN)
+                return 0;
+            if (errno != Libc.EINTR)
+                throw new NetDeviceException($"read from TAP {Name}: {Libc.Describe(errno)}", errno);
+        }
+    }
+
+    /// <summary>
+    /// Hands the frame gathered from <paramref name="segments"/> (<c>writev</c>) to the kernel as received on the
+    /// interface; as <see cref="TryWrite(ReadOnlySpan{byte})"/> otherwise.
+    /// </summary>
+    public bool TryWrite(ref FrameSegments segments)
+    {
+        int fd = FileDescriptor;
+        while (true)
+        {
+            if (Libc.WriteVector(fd, segments.Vectors, segments.Count) >= 0)
+                return true;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is Libc.EAGAIN or Libc.ENOBUFS or Libc.EIO)
+                return false;
+            if (errno != Libc.EINTR)
+                throw new NetDeviceException($"write of {segments.Length} bytes to TAP {Name}: {Libc.Describe(errno)}", errno);
+        }
+    }
+
+    /// <summary>
     /// Hands <paramref name="frame"/> to the kernel as received on the interface. Returns false when the kernel did
     /// not take it for a passing reason (its queue is full, EAGAIN or ENOBUFS; the interface is down, EIO): the frame
     /// is dropped, as a NIC drops on a full ring. Throws <see cref="NetDeviceException"/> for anything else.

@@ -6,8 +6,8 @@ namespace Ring.Harness.Net;
 /// <summary>
 /// A guest application served straight from a TAP, with no ring between: each frame the kernel sends into the TAP is
 /// given to the application and its reply is written back into the TAP, in place in one buffer. It proves an
-/// application against the real network stack (ping answered through <see cref="IcmpEcho"/>) and is the no-ring
-/// floor beside the veth path and the ring in <c>bench ping-demo</c>.
+/// application against the real network stack (ping answered through <see cref="IcmpEcho"/>) with no ring and no
+/// second process, which the tests use to tell a fault of the application from one of the TAP bridge.
 /// </summary>
 /// <remarks>
 /// One thread, in the three ways the programs wait: <see cref="Timeout.InfiniteTimeSpan"/> polls the non-blocking

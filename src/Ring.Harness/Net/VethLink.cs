@@ -52,6 +52,10 @@ public sealed class VethLink : IDisposable
     public PingSummary Ping(int count, double intervalSeconds, int size, CancellationToken cancel = default) =>
         PingCommand.Run(Near, FarAddress, count, intervalSeconds, size, cancel);
 
+    /// <summary>Floods <see cref="FarAddress"/> from <see cref="Near"/> (see <see cref="PingCommand.Flood"/>).</summary>
+    public (PingSummary Summary, TimeSpan Elapsed) Flood(int count, int size, int preload, CancellationToken cancel = default) =>
+        PingCommand.Flood(Near, FarAddress, count, size, preload, cancel);
+
     /// <summary>Deletes both namespaces.</summary>
     public void Dispose()
     {

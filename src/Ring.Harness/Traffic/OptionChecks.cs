@@ -1,3 +1,4 @@
+using Ring;
 using Ring.Harness.Hosting;
 
 namespace Ring.Harness.Traffic;
@@ -5,14 +6,34 @@ namespace Ring.Harness.Traffic;
 /// <summary>Range checks for the programs' numeric options, each failing with one line.</summary>
 public static class OptionChecks
 {
-    /// <summary>Packet size: at least <see cref="PacketStamper.MinSize"/>, at most one buffer.</summary>
-    public static void PacketSize(int size, int bufferSize)
+    /// <summary>The largest frame a chain of buffers carries (the library's limit, 64 KiB): a chain is at most this
+    /// many bytes' worth of buffers, and at most a ring's worth.</summary>
+    public const int MaxFrameLength = GuestOptions.MaxBufferSize;
+
+    /// <summary>Packet size: at least <see cref="PacketStamper.MinSize"/>, at most what the longest chain of
+    /// <paramref name="bufferSize"/>-byte buffers in rings of <paramref name="ringSize"/> carries.</summary>
+    public static void PacketSize(int size, int bufferSize, int ringSize)
     {
         if (size < PacketStamper.MinSize)
             throw new ArgumentException($"--size must be at least {PacketStamper.MinSize} bytes, not {size}");
-        if (size > bufferSize)
-            throw new ArgumentException($"--size {size} is larger than a buffer ({bufferSize} bytes)");
+        if (size > LongestChain(bufferSize, ringSize))
+            throw new ArgumentException($"--size {size} is larger than a chain of buffers carries "
+                + $"({LongestChain(bufferSize, ringSize) / bufferSize} of {bufferSize} bytes)");
     }
+
+    /// <summary>The bytes of the longest chain of <paramref name="bufferSize"/>-byte buffers in rings of
+    /// <paramref name="ringSize"/>: the queue pairs' <c>MaxChainLength</c> buffers, full.</summary>
+    public static int LongestChain(int bufferSize, int ringSize) =>
+        Math.Min(ringSize, (MaxFrameLength + bufferSize - 1) / bufferSize) * bufferSize;
+
+    /// <summary>
+    /// The smallest buffer a device must ask for (<see cref="DeviceOptions.RequiredBufferSize"/>) to send packets of
+    /// <paramref name="size"/> bytes, chained when longer than a buffer. A region's longest chain is
+    /// min(ring size, ceil(64 KiB / buffer size)) buffers and its rings hold at least
+    /// <see cref="GuestOptions.MinRingSize"/> entries, so buffers of size / <see cref="GuestOptions.MinRingSize"/> bytes
+    /// carry it in any region: refusing smaller ones happens at attach, before the region is claimed.
+    /// </summary>
+    public static int SmallestBufferFor(int size) => (size + GuestOptions.MinRingSize - 1) / GuestOptions.MinRingSize;
 
     /// <summary>Hybrid mode's poll budget when <c>--poll-us</c> is not given, in microseconds. Measured: see
     /// docs/DOORBELL.md.</summary>

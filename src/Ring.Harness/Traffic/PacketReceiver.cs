@@ -14,15 +14,26 @@ public sealed class PacketReceiver
     /// <summary>One-way latency of what was received.</summary>
     public LatencyRecorder Latency { get; } = new();
 
-    /// <summary>Checks and records one burst that <paramref name="reader"/> received.</summary>
+    /// <summary>Checks and records one burst that <paramref name="reader"/> received. A packet chained over several
+    /// buffers (<see cref="Packet.ContinuesInNext"/>) carries its sequence number and stamp in the first; the others
+    /// add only their bytes.</summary>
     public void Receive(ReadOnlySpan<Packet> burst, PacketReader reader)
     {
         Latency.BeginBurst();
+        bool first = true;
         foreach (var packet in burst)
         {
             var payload = reader.Payload(packet);
-            _sequence.Check(payload);
-            Latency.Record(payload);
+            if (first)
+            {
+                _sequence.Check(payload);
+                Latency.Record(payload);
+            }
+            else
+            {
+                _sequence.Bytes += (ulong)payload.Length;
+            }
+            first = !packet.ContinuesInNext;
         }
         Latency.EndBurst();
     }

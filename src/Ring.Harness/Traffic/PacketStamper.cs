@@ -45,6 +45,57 @@ public sealed class PacketStamper
         BinaryPrimitives.WriteInt64LittleEndian(buffer[LatencyRecorder.StampOffset..], stamp);
     }
 
+    /// <summary>
+    /// Rents buffers from <paramref name="writer"/> for up to <paramref name="packets"/> packets, writes them (sequence
+    /// numbers from <paramref name="sequence"/> on, which it advances, all stamped <paramref name="stamp"/>) and sends
+    /// them in one burst; returns how many packets went. A packet longer than a buffer goes as a chain of buffers
+    /// (<see cref="Packet.ContinuesInNext"/> on all but the last, the sequence number and stamp in the first), as many
+    /// whole chains as <paramref name="burst"/> has room for; buffers rented beyond whole chains go back unsent.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Send(PacketWriter writer, Span<Packet> burst, int packets, ref ulong sequence, long stamp)
+    {
+        int bufferSize = writer.BufferSize;
+        if (Size > bufferSize)
+            return SendChains(writer, burst, packets, ref sequence, stamp, bufferSize);
+        int n = packets == 0 ? 0 : writer.TryRent(burst[..packets]);
+        for (int i = 0; i < n; i++)
+        {
+            Write(writer.GetBuffer(burst[i]), sequence++, stamp);
+            burst[i] = burst[i].WithLength(Size);
+        }
+        writer.TrySend(burst[..n]);
+        return n;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int SendChains(PacketWriter writer, Span<Packet> burst, int packets, ref ulong sequence, long stamp, int bufferSize)
+    {
+        int segments = (Size + bufferSize - 1) / bufferSize;
+        int want = Math.Min(packets, burst.Length / segments) * segments;
+        int rented = want == 0 ? 0 : writer.TryRent(burst[..want]);
+        int whole = rented / segments;
+        int used = whole * segments;
+        if (used != rented)
+            writer.Return(burst[used..rented]);
+        for (int i = 0; i < used; i++)
+        {
+            int segment = i % segments;
+            int offset = segment * bufferSize;
+            int length = Math.Min(bufferSize, Size - offset);
+            var buffer = writer.GetBuffer(burst[i]);
+            _template.AsSpan(offset, length).CopyTo(buffer);
+            if (segment == 0)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(buffer, sequence++);
+                BinaryPrimitives.WriteInt64LittleEndian(buffer[LatencyRecorder.StampOffset..], stamp);
+            }
+            burst[i] = burst[i].WithLength(length).WithContinuation(segment != segments - 1);
+        }
+        writer.TrySend(burst[..used]);
+        return whole;
+    }
+
     /// <summary>Copies the template into <paramref name="buffer"/> in 32-byte vectors; the last one may overlap the one
     /// before (sizes are at least <see cref="MinSize"/> = 16, so one 16-byte pair covers a 16..31-byte packet).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

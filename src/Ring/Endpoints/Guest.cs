@@ -63,7 +63,7 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     private static unsafe Guest CreateAt(string path, GuestOptions? options)
     {
         options ??= new GuestOptions();
-        var geometry = RegionGeometry.ForQueues(options.QueuePairs, options.RingSize, options.BufferSize);
+        var geometry = RegionGeometry.ForQueues(options.QueuePairs, options.RingSize, options.BufferSize, options.BuffersPerRing);
         if (geometry.Validate() is { } problem)
             throw new ArgumentException(problem, nameof(options));
         var memory = SealedMemory.Create("ring-" + System.IO.Path.GetFileName(path), geometry.RegionLength);

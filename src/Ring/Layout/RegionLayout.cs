@@ -52,7 +52,7 @@ internal static class RegionLayout
     public const int BufferSizeOffset = DescriptorSizeOffset + sizeof(uint);
     /// <summary>u32 number of buffers in the pool.</summary>
     public const int BufferCountOffset = BufferSizeOffset + sizeof(uint);
-    /// <summary>u32 bytes from one buffer's start to the next: an odd number of cache lines, at least the buffer size.</summary>
+    /// <summary>u32 bytes from one buffer's start to the next: a multiple of 64, at least the buffer size.</summary>
     public const int BufferStrideOffset = BufferCountOffset + sizeof(uint);
     /// <summary>u64 offset of the buffer pool from the start of the region; page aligned.</summary>
     public const int PoolOffsetOffset = BufferStrideOffset + sizeof(uint);

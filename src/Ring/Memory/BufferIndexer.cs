@@ -8,9 +8,9 @@ namespace Ring.Memory;
 /// offset names one of them at all: it must be a multiple of the stride and below <c>count x stride</c>.
 /// </summary>
 /// <remarks>
-/// Design: the stride is <c>2^k x d</c> with <c>d</c> odd (an odd number of cache lines, see
-/// <see cref="RegionGeometry.StrideFor"/>), so a shift would not divide by it and a hardware divide costs about
-/// ten times a multiply. Division by an odd <c>d</c> that is exact is multiplication by its inverse modulo 2^32
+/// Design: the stride is <c>2^k x d</c> with <c>d</c> odd. The guest's default stride is a power of two (d = 1,
+/// see <see cref="RegionGeometry.StrideFor"/>), but a header may name any multiple of 64, and a hardware divide
+/// costs about ten times a multiply. Division by an odd <c>d</c> that is exact is multiplication by its inverse modulo 2^32
 /// (Granlund and Montgomery, 1994): for <c>n &lt; 2^32</c>, <c>q = n x d^-1 mod 2^32</c> is below <c>count</c>
 /// exactly when <c>n = q x d</c> with <c>q &lt; count</c> (if <c>q &lt; count</c> then <c>q x d &lt; 2^32</c> and
 /// <c>q x d ≡ n</c>, so they are equal). So "a multiple of the stride, in range" is three checks: the high 32 bits

@@ -20,22 +20,23 @@ internal readonly record struct RegionGeometry(int QueuePairs, int RingSize, int
     /// the division by the stride one multiply (see <see cref="BufferIndexer"/>).</summary>
     public const long MaxPoolLength = uint.MaxValue;
 
-    /// <summary>The guest's geometry: per queue pair, one ring's worth of RX buffers and one of TX buffers, laid out
-    /// <see cref="StrideFor"/> apart.</summary>
-    public static RegionGeometry ForQueues(int queuePairs, int ringSize, int bufferSize) =>
-        new(queuePairs, ringSize, bufferSize, checked(queuePairs * 2 * ringSize), StrideFor(bufferSize));
+    /// <summary>The guest's geometry: per queue pair, <paramref name="buffersPerRing"/> RX buffers and as many TX
+    /// buffers (a ring's worth when not given), laid out <see cref="StrideFor"/> apart.</summary>
+    public static RegionGeometry ForQueues(int queuePairs, int ringSize, int bufferSize, int? buffersPerRing = null) =>
+        new(queuePairs, ringSize, bufferSize, checked(queuePairs * 2 * (buffersPerRing ?? ringSize)), StrideFor(bufferSize));
+
+    /// <summary>Buffers each direction of a queue pair owns (a guest convention: the pool split evenly).</summary>
+    public int BuffersPerRing => BufferCount / (2 * QueuePairs);
 
     /// <summary>
-    /// The smallest odd number of cache lines that holds <paramref name="bufferSize"/> bytes. An odd stride is
-    /// coprime with every power-of-two number of cache sets, so the buffers' first lines (where the headers and
-    /// sequence numbers are) spread over all of them; a power-of-two stride (2048) puts them in a few sets, where
-    /// the buffers in flight evict each other (lean.c measured at 0.59-0.66x of itself that way, docs/PERFORMANCE.md).
+    /// The buffer size rounded up to a whole number of cache lines: buffers are packed, a power-of-two size (2048)
+    /// giving a power-of-two stride. Measured here against an odd number of lines (2112 for 2048, which spreads the
+    /// buffers' first lines over every cache set): packed ran at 0.89-0.97x lean.c against 0.2-0.5x, in Ring and in
+    /// lean.c alike (docs/PERFORMANCE.md, "Buffer stride"), so packed it is. Any multiple of 64 at least the buffer
+    /// size is a valid stride; the guest picks this one.
     /// </summary>
-    public static int StrideFor(int bufferSize)
-    {
-        int lines = (bufferSize + RegionLayout.CacheLineLength - 1) / RegionLayout.CacheLineLength;
-        return (lines | 1) * RegionLayout.CacheLineLength;
-    }
+    public static int StrideFor(int bufferSize) =>
+        (bufferSize + RegionLayout.CacheLineLength - 1) / RegionLayout.CacheLineLength * RegionLayout.CacheLineLength;
 
     /// <summary>Bytes from one queue pair's control block to the next.</summary>
     public long QueuePairStride =>
@@ -59,7 +60,7 @@ internal readonly record struct RegionGeometry(int QueuePairs, int RingSize, int
     public ulong TxFirst(int queue) => RxFirst(queue) + SideLength;
 
     /// <summary>Bytes of one queue pair's buffers for one direction.</summary>
-    public ulong SideLength => (ulong)RingSize * (ulong)BufferStride;
+    public ulong SideLength => (ulong)BuffersPerRing * (ulong)BufferStride;
 
     /// <summary>Where queue pair <paramref name="queue"/>'s control block, counters and rings are.</summary>
     public QueuePairOffsets QueuePair(int queue)

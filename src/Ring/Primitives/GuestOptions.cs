@@ -21,6 +21,7 @@ public sealed class GuestOptions
     private int _queuePairs = 1;
     private int _ringSize = 1024;
     private int _bufferSize = 2048;
+    private int? _buffersPerRing;
     private WaitMode _waitMode = WaitMode.Poll;
     private TimeSpan _hybridPollBudget = WaitOptions.DefaultHybridPollBudget;
     private TimeSpan _attachTimeout = TimeSpan.FromSeconds(10);
@@ -46,8 +47,26 @@ public sealed class GuestOptions
         }
     }
 
-    /// <summary>Bytes a buffer holds, 64..65536: the largest packet. Default 2048. Buffers are laid out an odd number
-    /// of cache lines apart (2112 bytes for 2048), so their first lines spread over every cache set.</summary>
+    /// <summary>
+    /// Buffers each direction of each queue pair owns, from <see cref="RingSize"/> to 64 x RingSize. Default
+    /// 4 x RingSize. At most a ring's worth is ever with the peer; the others wait, first in, first out, so a buffer
+    /// is used again only after all the others: its lines have left the peer's cache by then (measured: see
+    /// docs/PERFORMANCE.md, "Buffers per ring").
+    /// </summary>
+    public int BuffersPerRing
+    {
+        get => _buffersPerRing ?? DefaultBuffersPerRing(_ringSize);
+        set => _buffersPerRing = WaitOptions.InRange(value, _ringSize, 64 * _ringSize, nameof(BuffersPerRing));
+    }
+
+    /// <summary>Buffers per ring, in ring sizes, unless told otherwise.</summary>
+    private const int DefaultBuffersPerRingFactor = 4;
+
+    /// <summary>The <see cref="BuffersPerRing"/> a guest with rings of <paramref name="ringSize"/> entries gets unless told otherwise.</summary>
+    public static int DefaultBuffersPerRing(int ringSize) => DefaultBuffersPerRingFactor * ringSize;
+
+    /// <summary>Bytes a buffer holds, 64..65536: the largest packet in one buffer (a larger frame is a chain). Default
+    /// 2048. Buffers are packed, each rounded up to a whole number of cache lines.</summary>
     public int BufferSize
     {
         get => _bufferSize;

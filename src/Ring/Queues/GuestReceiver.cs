@@ -27,8 +27,9 @@ internal sealed unsafe class GuestReceiver : Receiver
     private readonly ulong _first;         // pool offset of this queue's first RX buffer
     private readonly BufferIndexer _buffers; // offsets relative to _first -> index of one of this queue's RX buffers
     private readonly byte[] _states;       // per RX buffer
-    private readonly ulong[] _free;        // buffers taken back from bad completions, to post again
-    private int _freeCount;
+    private readonly BufferFifo _free;     // free here, waiting for room on the fill ring
+    private readonly int _ringSize;        // the most buffers that may be with the device: the fill ring never overflows
+    private int _posted;                   // buffers with the device (state Posted)
 
     public GuestReceiver(QueueSide side) : base(side, QueueControlLayout.RxEndOfStreamOffset, CountersLayout.GuestReceiverOffset)
     {
@@ -36,33 +37,37 @@ internal sealed unsafe class GuestReceiver : Receiver
         _fill = side.Ring(side.Offsets.RxFill);
         _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: true);
         _first = side.Geometry.RxFirst(side.Index);
-        int n = side.Geometry.RingSize;
-        _buffers = new BufferIndexer(side.Geometry.BufferStride, n);
-        _states = new byte[n];
-        _free = new ulong[n];
-        for (int i = 0; i < n; i++)
-            _free[i] = _first + (ulong)i * (ulong)side.Geometry.BufferStride;
-        _freeCount = n;
+        int buffers = side.Geometry.BuffersPerRing;
+        _ringSize = side.Geometry.RingSize;
+        _buffers = new BufferIndexer(side.Geometry.BufferStride, buffers);
+        _states = new byte[buffers];
+        _free = new BufferFifo(buffers);
+        for (int i = 0; i < buffers; i++)
+            _free.Push(_first + (ulong)i * (ulong)side.Geometry.BufferStride);
     }
 
     /// <summary>Reads, once the device has declared its mode, whether it sleeps (so posting may ring it).</summary>
     public void ArmDoorbell() => _doorbell.Arm();
 
-    /// <summary>Posts every free buffer on the fill ring (at the start: all of them).</summary>
+    /// <summary>Posts free buffers, oldest first, on the fill ring, as many as fit: at most a ring's worth is ever
+    /// with the device, so the fill ring, which holds that many, never overflows.</summary>
     public void PostFree()
     {
-        int n = _freeCount;
-        if (n == 0)
+        int n = Math.Min(_free.Count, _ringSize - _posted);
+        if (n <= 0)
             return; // nothing to post: leave the ring's line in the device's cache alone
         var fill = new BufferWriter(_fill);
+        var free = _free;
+        byte[] states = _states;
         for (int i = n - 1; i >= 0; i--) // back to front: the entry the device polls is stored last
         {
-            ulong offset = _free[i];
-            _states[_buffers.IndexOf(offset - _first)] = Posted;
+            ulong offset = free.Peek(i);
+            states[_buffers.IndexOf(offset - _first)] = Posted;
             fill.Write(i, offset);
         }
+        free.Skip(n);
         _fill.Next += (uint)n;
-        _freeCount = 0;
+        _posted += n;
         Stats.CountBuffers(n, 0);
         _doorbell.Published(n);
     }
@@ -111,6 +116,7 @@ internal sealed unsafe class GuestReceiver : Receiver
                 continue;
             }
             state = Held;
+            _posted--;
             Unsafe.Add(ref into, received++) = new Packet(offset, (int)length, region); // received <= i < packets.Length
         }
         entries = i;
@@ -128,7 +134,7 @@ internal sealed unsafe class GuestReceiver : Receiver
         byte[] states = _states;
         ulong first = _first;
         int region = Side.Region.Id;
-        // Validate and claim first: a packet that is not ours changes nothing, and no entry is published for it.
+        // Validate and free first: a packet that is not ours changes nothing, and no entry is published for it.
         for (int i = 0; i < packets.Length; i++)
         {
             Packet p = packets[i];
@@ -138,14 +144,13 @@ internal sealed unsafe class GuestReceiver : Receiver
                     states[buffers.IndexOf(packets[j].Offset - first)] = Held;
                 throw new InvalidOperationException($"{p} is not a received packet the application holds (returned twice, or never received here)");
             }
-            states[index] = Posted;
+            states[index] = Free;
         }
-        var fill = new BufferWriter(_fill);
-        for (int i = packets.Length - 1; i >= 0; i--) // back to front: the entry the device polls is stored last
-            fill.Write(i, packets[i].Offset);
-        _fill.Next += (uint)packets.Length;
-        Stats.CountBuffers(packets.Length, -packets.Length);
-        _doorbell.Published(packets.Length);
+        var free = _free;
+        foreach (var p in packets)
+            free.Push(p.Offset);
+        Stats.CountBuffers(0, -packets.Length);
+        PostFree();
     }
 
     /// <inheritdoc />
@@ -172,14 +177,18 @@ internal sealed unsafe class GuestReceiver : Receiver
         if (_states[index] != Posted)
             return DropReason.BufferNotOwned; // also a buffer named twice in one chain: the first claim made it Held
         _states[index] = Held;
+        _posted--;
         return null;
     }
 
     /// <inheritdoc />
     protected override void Release(ulong offset, uint index)
     {
-        _states[index] = Free; // the device handed it over; it is posted again with the next free buffers
-        _free[_freeCount++] = offset;
+        // The device handed it over (or a claim is undone); it is posted again with the next free buffers.
+        if (_states[index] == Posted)
+            _posted--;
+        _states[index] = Free;
+        _free.Push(offset);
     }
 
     /// <inheritdoc />

@@ -26,11 +26,10 @@ internal sealed unsafe class GuestSender : Sender
     private readonly ulong _first;
     private readonly BufferIndexer _buffers;
     private readonly byte[] _states;
-    private readonly ulong[] _free;  // a FIFO of free buffer offsets, _freeHead.._freeHead+_freeCount (mod size)
-    private readonly uint _freeMask;
-    private uint _freeHead;
-    private int _freeCount;
-    private long _inFlight;
+    private readonly BufferFifo _free;
+    private readonly int _ringSize;  // the most buffers rented or in flight at once: the TX ring never overflows
+    private int _held;               // rented by the application, not sent
+    private long _inFlight;          // sent, not yet completed by the device
 
     public GuestSender(QueueSide side) : base(side, QueueControlLayout.TxEndOfStreamOffset, CountersLayout.GuestSenderOffset)
     {
@@ -38,14 +37,13 @@ internal sealed unsafe class GuestSender : Sender
         _completions = side.Ring(side.Offsets.TxCompletion);
         _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: true);
         _first = side.Geometry.TxFirst(side.Index);
-        int n = side.Geometry.RingSize;
-        _buffers = new BufferIndexer(side.Geometry.BufferStride, n);
-        _states = new byte[n];
-        _free = new ulong[n];
-        _freeMask = (uint)n - 1;
-        for (int i = 0; i < n; i++)
-            _free[i] = _first + (ulong)i * (ulong)side.Geometry.BufferStride;
-        _freeCount = n;
+        int buffers = side.Geometry.BuffersPerRing;
+        _ringSize = side.Geometry.RingSize;
+        _buffers = new BufferIndexer(side.Geometry.BufferStride, buffers);
+        _states = new byte[buffers];
+        _free = new BufferFifo(buffers);
+        for (int i = 0; i < buffers; i++)
+            _free.Push(_first + (ulong)i * (ulong)side.Geometry.BufferStride);
     }
 
     /// <summary>Reads, once the device has declared its mode, whether it sleeps.</summary>
@@ -77,28 +75,28 @@ internal sealed unsafe class GuestSender : Sender
     public override void FlushDoorbellIfDue() => _doorbell.FlushIfDue();
 
     /// <inheritdoc />
-    protected override bool BufferAvailable() => _freeCount != 0 || new BufferReader(_completions).FirstReady();
+    protected override bool BufferAvailable() =>
+        (_free.Count != 0 && _held + _inFlight < _ringSize) || new BufferReader(_completions).FirstReady();
 
     /// <inheritdoc />
     protected override int RentBurst(Span<Packet> packets)
     {
-        if (_freeCount < packets.Length)
+        if (_free.Count < packets.Length || _held + _inFlight + packets.Length > _ringSize)
             Reap();
-        int n = Math.Min(packets.Length, _freeCount);
-        ulong[] free = _free;
+        // At most a ring's worth rented or in flight: every buffer rented can be sent, and the TX ring never overflows.
+        int n = (int)Math.Min(Math.Min(packets.Length, _free.Count), _ringSize - _held - _inFlight);
+        var free = _free;
         byte[] states = _states;
         var buffers = _buffers;
-        uint head = _freeHead, mask = _freeMask;
         ulong first = _first;
         int region = Side.Region.Id;
         for (int i = 0; i < n; i++)
         {
-            ulong offset = free[(head + (uint)i) & mask];
+            ulong offset = free.Pop();
             states[buffers.IndexOf(offset - first)] = Held;
             packets[i] = new Packet(offset, 0, region);
         }
-        _freeHead = head + (uint)n;
-        _freeCount -= n;
+        _held += n;
         Stats.CountBuffers(0, n);
         return n;
     }
@@ -133,6 +131,7 @@ internal sealed unsafe class GuestSender : Sender
         int n = packets.Length;
         _tx.Next += (uint)n;
         _inFlight += n;
+        _held -= n;
         Stats.CountPackets(n, n, bytes, -n);
         _doorbell.Published(n);
         return n;
@@ -156,7 +155,8 @@ internal sealed unsafe class GuestSender : Sender
             states[index] = Free;
         }
         foreach (var p in packets)
-            PushFree(p.Offset);
+            _free.Push(p.Offset);
+        _held -= packets.Length;
         Stats.CountBuffers(0, -packets.Length);
     }
 
@@ -193,7 +193,7 @@ internal sealed unsafe class GuestSender : Sender
                 continue;
             }
             states[index] = Free;
-            PushFree(offset);
+            _free.Push(offset);
             reaped++;
         }
         if (i == 0)
@@ -202,12 +202,6 @@ internal sealed unsafe class GuestSender : Sender
         _inFlight -= reaped;
         Stats.CountBuffers(i, 0);
         return i == limit;
-    }
-
-    private void PushFree(ulong offset)
-    {
-        _free[(_freeHead + (uint)_freeCount) & _freeMask] = offset;
-        _freeCount++;
     }
 
     /// <summary>What to throw for a packet a writer cannot send: too long, or not one it rented out.</summary>
