@@ -815,7 +815,7 @@ public sealed class HostileDescriptorTests
     public void ReportViolation_First_SetsNeedsResetAndTheCodeThePeerSees()
     {
         using var region = HostilePeer.CreateAsGuest(Deadline.UniqueRegionName(), Geometry);
-        using var peer = HostilePeer.Open(region.Path, Geometry);
+        using var peer = HostilePeer.Open(region, Geometry);
 
         region.Header.ReportViolation(ViolationCode.HeaderChanged);
 
@@ -838,7 +838,7 @@ public sealed class HostileDescriptorTests
     public async Task ReportViolation_RunningPair_KeepsTheHandshakeBitsAndBothSidesFailNamingIt()
     {
         using var pair = await RegionPair.StartAsync(new GuestOptions { RingSize = Size, BufferSize = BufferSize });
-        using var peer = HostilePeer.Open(pair.Guest.Path, RegionGeometry.ForQueues(1, Size, BufferSize));
+        using var peer = HostilePeer.Open(pair.Guest, RegionGeometry.ForQueues(1, Size, BufferSize));
 
         peer.Header.ReportViolation(ViolationCode.HeaderChanged);
 
@@ -1067,7 +1067,7 @@ public sealed class HostileDescriptorTests
 
         private static RegionGeometry GeometryOf(Guest guest)
         {
-            using var look = HostilePeer.Open(guest.Path, Geometry);
+            using var look = HostilePeer.Open(guest, Geometry);
             return HeaderCheck.Validate(look.Region);
         }
     }
@@ -1135,7 +1135,7 @@ public sealed class HostileDescriptorTests
         private MisuseRun(RegionPair pair)
         {
             Pair = pair;
-            _observer = HostilePeer.Open(pair.Guest.Path, Geometry);
+            _observer = HostilePeer.Open(pair.Guest, Geometry);
         }
 
         public RegionPair Pair { get; }

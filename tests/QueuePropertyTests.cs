@@ -81,7 +81,7 @@ public sealed class QueuePropertyTests
 
         public Run()
         {
-            _observer = HostilePeer.Open(_pair.Guest.Path, Geometry);
+            _observer = HostilePeer.Open(_pair.Guest, Geometry);
             for (int q = 0; q < Queues; q++)
                 _queues[q] = new QueueModel(_pair.GuestQueue(q), _pair.DeviceQueue(q), _observer, q);
         }

@@ -50,6 +50,9 @@ public sealed class Device : IDisposable, IAsyncDisposable
     /// <summary>Bytes a buffer holds: the longest packet either side can send in one buffer.</summary>
     public int BufferSize => _geometry.BufferSize;
 
+    /// <summary>The region's mapping (tests reach the region through it).</summary>
+    internal MappedRegion Region => _region;
+
     /// <summary>The queue pairs.</summary>
     public IReadOnlyList<QueuePair> QueuePairs
     {

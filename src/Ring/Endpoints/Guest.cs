@@ -92,6 +92,9 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     /// <summary>Whether creating the region replaced one a guest that crashed had left at the path.</summary>
     public bool ReplacedStaleRegion => _control.ReplacedStaleRegion;
 
+    /// <summary>The region's mapping (tests reach the region through it).</summary>
+    internal MappedRegion Region => _region;
+
     /// <summary>The queue pairs, once <see cref="StartAsync"/> has completed.</summary>
     public IReadOnlyList<QueuePair> QueuePairs
     {
@@ -116,8 +119,8 @@ public sealed class Guest : IDisposable, IAsyncDisposable
         long deadline = Handshake.Deadline(_attachTimeout);
         try
         {
-            var device = await _control.WaitForDeviceAsync(deadline, $"a device to attach to {Path}", cancellationToken).ConfigureAwait(false);
-            header.SessionGeneration = _control.Generation;
+            var (device, generation) = await _control.WaitForDeviceAsync(deadline, $"a device to attach to {Path}", cancellationToken).ConfigureAwait(false);
+            header.SessionGeneration = generation;
             _peer = new PeerMonitor(header, guestSide: true, device.Peer.Pid, device.Check);
             await Handshake.WaitForAsync(header, () => header.DeviceReady, deadline, "the device's offer", _peer,
                 cancellationToken).ConfigureAwait(false);
@@ -153,7 +156,6 @@ public sealed class Guest : IDisposable, IAsyncDisposable
             {
                 _peer.WatchHeader(_region.Base);
             }
-            _control.StartWatching();
         }
         catch
         {
