@@ -106,8 +106,8 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits (up to <see cref="GuestOptions.AttachTimeout"/>) for a device to attach, negotiates features, posts every
-    /// receive buffer and lets the device run. Throws <see cref="RingException"/> when no device came in time
+    /// Waits (up to <see cref="GuestOptions.AttachTimeout"/>) for a device to attach, negotiates features, posts
+    /// receive buffers and lets the device run. Throws <see cref="RingException"/> when no device came in time
     /// (<see cref="RingErrorReason.TimedOut"/>) or the device gave up; the region is then marked FAILED.
     /// </summary>
     public async ValueTask StartAsync(CancellationToken cancellationToken = default)
@@ -115,13 +115,58 @@ public sealed class Guest : IDisposable, IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (Interlocked.Exchange(ref _started, 1) != 0)
             throw new InvalidOperationException("the guest was started already");
+        await ConnectDeviceAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Resets the device, as a virtio driver resets a device that failed, and waits (up to
+    /// <see cref="GuestOptions.AttachTimeout"/>) for a device to attach again: the way to go on after the device died
+    /// or left (vhost-user's reconnect). Every buffer that was posted to the device or in flight comes back (the
+    /// pool's accounting stays exact: <see cref="LastReset"/> says how many); buffers the application holds stay
+    /// its own. The rings, the control words and the counters start from zero, the header from a new handshake,
+    /// and the device gets a new session (a new generation), so a device of the old session that is still running
+    /// sees its session end and cannot write into the new one. The same <see cref="QueuePairs"/> serve the new
+    /// session; each reader's <see cref="PacketReader.Completion"/> starts over. Call it only while nothing else uses
+    /// the queue pairs (stop the poll loops, await the pending waits).
+    /// </summary>
+    public async ValueTask ResetAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var pairs = _queuePairs ?? throw new InvalidOperationException("the guest has not started: await StartAsync first");
+        int posted = 0, inFlight = 0;
+        foreach (var pair in pairs)
+            pair.Side.StopWaiter();
+        _control.DetachDevice("the guest reset the device");
+        ClearForNewSession(pairs);
+        foreach (var pair in pairs)
+        {
+            var reader = (GuestReceiver)pair.ReceiverHalf;
+            var writer = (GuestSender)pair.SenderHalf;
+            reader.Reset();
+            writer.Reset();
+            posted += reader.ReclaimedAtReset;
+            inFlight += writer.ReclaimedAtReset;
+        }
+        LastReset = new DeviceReset(posted, inFlight);
+        await ConnectDeviceAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the last <see cref="ResetAsync"/> took back from the device.</summary>
+    public DeviceReset LastReset { get; private set; }
+
+    /// <summary>The handshake, from waiting for a device to DRIVER_OK: the first one, and again after each reset.</summary>
+    private async ValueTask ConnectDeviceAsync(CancellationToken cancellationToken)
+    {
         var header = RegionHeader.Of(_region);
         long deadline = Handshake.Deadline(_attachTimeout);
         try
         {
             var (device, generation) = await _control.WaitForDeviceAsync(deadline, $"a device to attach to {Path}", cancellationToken).ConfigureAwait(false);
             header.SessionGeneration = generation;
-            _peer = new PeerMonitor(header, guestSide: true, device.Peer.Pid, device.Check);
+            if (_peer is null)
+                _peer = new PeerMonitor(header, guestSide: true, device.Peer.Pid, device.Check);
+            else
+                _peer.Rebind(device.Check, device.Peer.Pid);
             await Handshake.WaitForAsync(header, () => header.DeviceReady, deadline, "the device's offer", _peer,
                 cancellationToken).ConfigureAwait(false);
             header.SetStatus(DeviceStatus.Acknowledge | DeviceStatus.Driver);
@@ -133,23 +178,27 @@ public sealed class Guest : IDisposable, IAsyncDisposable
             header.GuestFeatures = accepted;
             // The atomic OR is a full fence: the device sees our features once it sees FEATURES_OK.
             header.SetStatus(DeviceStatus.FeaturesOk);
-            var pairs = new QueuePair[_geometry.QueuePairs];
-            for (int q = 0; q < pairs.Length; q++)
+            bool chains = (accepted & Features.ChainedBuffers) != 0;
+            if (_queuePairs is null)
             {
-                var side = new QueueSide(q, _region, _geometry, guest: true, _peer, _waitMode, _pollBudget)
+                var pairs = new QueuePair[_geometry.QueuePairs];
+                for (int q = 0; q < pairs.Length; q++)
                 {
-                    ChainsNegotiated = (accepted & Features.ChainedBuffers) != 0,
-                };
-                side.Sleeper.DeclareMode(_waitMode != WaitMode.Poll);
-                var reader = new GuestReceiver(side);
-                var writer = new GuestSender(side);
-                reader.ArmDoorbell(); // the device declared its mode before DeviceReady, seen above (acquire)
-                writer.ArmDoorbell();
-                reader.PostFree();
-                pairs[q] = new QueuePair(side, reader, writer, static () => { }, static () => false);
+                    var side = new QueueSide(q, _region, _geometry, guest: true, _peer, _waitMode, _pollBudget) { ChainsNegotiated = chains };
+                    pairs[q] = new QueuePair(side, new GuestReceiver(side), new GuestSender(side), static () => { }, static () => false);
+                }
+                _queuePairs = pairs;
+                _metrics = RingMetrics.Register("guest", Path, pairs);
             }
-            _queuePairs = pairs;
-            _metrics = RingMetrics.Register("guest", Path, pairs);
+            foreach (var pair in _queuePairs)
+            {
+                pair.Side.ChainsNegotiated = chains;
+                pair.Side.Sleeper.DeclareMode(_waitMode != WaitMode.Poll);
+                var reader = (GuestReceiver)pair.ReceiverHalf;
+                reader.ArmDoorbell(); // the device declared its mode before DeviceReady, seen above (acquire)
+                ((GuestSender)pair.SenderHalf).ArmDoorbell();
+                reader.PostFree();
+            }
             // The atomic OR is a full fence: our mode words and fill entries are visible with DRIVER_OK.
             header.SetStatus(DeviceStatus.DriverOk);
             unsafe
@@ -163,6 +212,26 @@ public sealed class Guest : IDisposable, IAsyncDisposable
             header.SetStatus(DeviceStatus.Failed);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Clears what the last session left for the next: every queue pair's rings (so each entry reads "not ready" on
+    /// the first lap again), control words and counters (keeping the buffers the application holds), and the
+    /// handshake's header fields. The geometry and the queue table stay.
+    /// </summary>
+    private unsafe void ClearForNewSession(QueuePair[] pairs)
+    {
+        var header = RegionHeader.Of(_region);
+        foreach (var pair in pairs)
+        {
+            var offsets = _geometry.QueuePair(pair.Index);
+            ulong rxHeld = (ulong)pair.Reader.Counters.Held, txHeld = (ulong)pair.Writer.Counters.Held;
+            long length = offsets.TxCompletion + RingLayout.Length(_geometry.RingSize, DescriptorLayout.BufferEntryLength) - offsets.Control;
+            new Span<byte>(_region.Base + offsets.Control, checked((int)length)).Clear();
+            pair.ReceiverHalf.RestoreHeld(rxHeld);
+            pair.SenderHalf.RestoreHeld(txHeld);
+        }
+        header.ClearForNewSession();
     }
 
     /// <summary>Leaves: tells the device, stops the queue pairs, unmaps the region and removes its socket.</summary>

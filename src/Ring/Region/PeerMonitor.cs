@@ -16,9 +16,9 @@ internal sealed class PeerMonitor : IPeerMonitor
 {
     private readonly RegionHeader _header;
     private HeaderGuard? _guard;
-    private readonly Func<PeerStatus> _connection;
     private readonly string _peer;
-    private readonly int _peerPid;
+    private Func<PeerStatus> _connection;
+    private int _peerPid;
     private volatile PeerState _state;
     private volatile string? _corruption;
     private PeerStatus _last = PeerStatus.Alive;
@@ -37,6 +37,19 @@ internal sealed class PeerMonitor : IPeerMonitor
     /// <inheritdoc />
     public PeerState State => _state;
 
+    /// <summary>Watches a new peer, after a reset (the caller holds everything that reads the state): running, with no
+    /// header copy until the new handshake is done.</summary>
+    public void Rebind(Func<PeerStatus> connection, int peerPid)
+    {
+        _connection = connection;
+        _peerPid = peerPid;
+        _guard = null;
+        _corruption = null;
+        _last = PeerStatus.Alive;
+        Volatile.Write(ref _selfBroke, 0);
+        _state = PeerState.Running;
+    }
+
     /// <summary>Takes the copy of the header's fixed fields, once the handshake is done; from then on a change is
     /// reported as corruption.</summary>
     public unsafe void WatchHeader(byte* regionBase) => _guard = new HeaderGuard(regionBase);
@@ -49,12 +62,18 @@ internal sealed class PeerMonitor : IPeerMonitor
     {
         if (_state != PeerState.Running)
             return _state;
-        if (_guard?.FirstChange() is { } change)
+        // The connection first: a peer that left or died (a guest that reset the device closes the old session's
+        // connection before it clears the header) is reported as such, not as the header changes that follow.
+        var status = _connection();
+        _last = status;
+        if (status.State != Control.PeerState.Alive)
         {
-            _corruption = change;
-            BreakingOurselves();
-            _header.ReportViolation(ViolationCode.HeaderChanged);
-            _state = PeerState.Failed;
+            _state = status.State switch
+            {
+                Control.PeerState.Left => PeerState.Left,
+                Control.PeerState.Died => PeerState.Died,
+                _ => PeerState.Failed,
+            };
             return _state;
         }
         if ((_header.Status & (DeviceStatus.Failed | DeviceStatus.DeviceNeedsReset)) != 0 && Volatile.Read(ref _selfBroke) == 0)
@@ -62,15 +81,13 @@ internal sealed class PeerMonitor : IPeerMonitor
             _state = PeerState.Failed;
             return _state;
         }
-        var status = _connection();
-        _last = status;
-        _state = status.State switch
+        if (_guard?.FirstChange() is { } change)
         {
-            Control.PeerState.Alive => PeerState.Running,
-            Control.PeerState.Left => PeerState.Left,
-            Control.PeerState.Died => PeerState.Died,
-            _ => PeerState.Failed,
-        };
+            _corruption = change;
+            BreakingOurselves();
+            _header.ReportViolation(ViolationCode.HeaderChanged);
+            _state = PeerState.Failed;
+        }
         return _state;
     }
 
