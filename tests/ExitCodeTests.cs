@@ -101,7 +101,7 @@ public sealed class ExitCodeTests : IDisposable
 
         var result = _runner.Run("Producer", "--region", _runner.Region, "--wait", "0");
 
-        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "not a Ring region");
+        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "is not a Ring region: a regular file");
     }
 
     [Fact]
@@ -149,7 +149,8 @@ public sealed class ExitCodeTests : IDisposable
         var result = _runner.WaitAll(Deadline, bench)[0];
 
         ProgramAssert.FailedWithOneLine(result, "bench", ExitCodes.Interrupted, "interrupted");
-        Assert.False(File.Exists(_runner.RegionFile), $"the programs did not remove {_runner.RegionFile}: they were killed, not stopped");
+        Assert.True(_runner.FilesLeft().Count == 0,
+            $"the programs did not remove {string.Join(", ", _runner.FilesLeft())}: they were killed, not stopped");
         Assert.Empty(ProcessesNaming(_runner.Region));
     }
 
