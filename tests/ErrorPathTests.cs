@@ -252,7 +252,7 @@ public sealed class ErrorPathTests : IDisposable
 
         ProgramAssert.FailedWithOneLine(refused, "Producer", ExitCodes.RegionUnusable, "fewer than the 128");
         // The refusal did not break the consumer's handshake: it is still waiting, and takes a producer that fits.
-        var producer = _runner.Start("Producer", "--region", _runner.Region, "--wait", "30", "--packets", "1000", "--json");
+        var producer = _runner.Start("Producer", "--region", _runner.Region, "--wait", "10", "--packets", "1000", "--json");
         var results = _runner.WaitAll(PairDeadline, consumer, producer);
         Assert.True(results.All(r => r.ExitCode == ExitCodes.Ok), $"the refused producer broke the consumer\n{ProgramRunner.Describe(results)}");
         Assert.Equal(1000UL, results[0].Summary().Received);
