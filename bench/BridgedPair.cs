@@ -10,7 +10,7 @@ namespace Bench;
 /// started inside the TAP's namespace (<c>ip netns exec</c>, so the TAP it opens is that namespace's) with
 /// <c>--uplink tap:NAME</c>, both in one wait mode. Stopping sends the Producer SIGTERM: it ends its stream, the
 /// Consumer ends its own in turn, and both print their summaries. Disposing kills whatever still runs and deletes
-/// the region file, so nothing outlives the run.
+/// what a killed Consumer leaves of its region (socket and lock file), so nothing outlives the run.
 /// </summary>
 internal sealed class BridgedPair : IDisposable
 {
@@ -89,7 +89,7 @@ internal sealed class BridgedPair : IDisposable
     {
         _producer.Dispose();
         _consumer.Dispose();
-        File.Delete(Path.Combine("/dev/shm", "ring-" + _region));
+        ProgramPair.RemoveKilledRegion(_region);
     }
 
     private void Kill()

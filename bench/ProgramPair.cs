@@ -73,7 +73,7 @@ internal static class ProgramPair
             {
                 consumer.Kill();
                 producer.Kill();
-                File.Delete(Path.Combine("/dev/shm", "ring-" + region));
+                RemoveKilledRegion(region);
                 throw new RunFailedException($"{what} did not finish within {timeout.TotalSeconds:0} s; both processes killed\n"
                     + consumer.Describe() + "\n" + producer.Describe());
             }
@@ -87,6 +87,15 @@ internal static class ProgramPair
             cancel.WaitHandle.WaitOne(PollInterval);
         }
         return Summaries(consumer, producer);
+    }
+
+    /// <summary>Removes what a killed consumer leaves of region <paramref name="region"/>: its socket and its lock file
+    /// (one that stopped cleanly removed both itself). Only for a region whose consumer is dead.</summary>
+    public static void RemoveKilledRegion(string region)
+    {
+        string path = Path.Combine("/dev/shm", "ring-" + region);
+        File.Delete(path);
+        File.Delete(path + ".lock");
     }
 
     /// <summary>Checks <paramref name="cpus"/> ("0,1" or empty) and splits it into the consumer's and the producer's core.</summary>

@@ -73,8 +73,7 @@ internal static class StatsCommand
     /// <summary>Why nothing will move in the region again, or null while it lives.</summary>
     private static string? TornDown(RegionObserver observer, RegionSnapshot snapshot) =>
         snapshot.State == RegionState.GuestLeft ? $"the guest (pid {snapshot.GuestPid}) left and tore it down"
-        : !observer.FileExists ? "its file was removed"
-        : !StatsSide.ProcessExists(snapshot.GuestPid) ? $"the guest (pid {snapshot.GuestPid}) died and left its file behind"
+        : !observer.GuestAlive ? $"the guest (pid {snapshot.GuestPid}) is gone"
         : null;
 
     private static void Sleep(TimeSpan delay, CancellationToken cancel)

@@ -38,7 +38,7 @@ public sealed class AppAndUplinkOptionTests : IDisposable
         string[] lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);
         Assert.Contains(phrase, lines[0]);
-        Assert.False(File.Exists(_runner.RegionFile), $"a rejected command line created {_runner.RegionFile}\n{result}");
+        Assert.True(_runner.FilesLeft().Count == 0, $"a rejected command line created {string.Join(", ", _runner.FilesLeft())}\n{result}");
     }
 
     public void Dispose() => _runner.Dispose();

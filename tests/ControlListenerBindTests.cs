@@ -69,7 +69,7 @@ public sealed class ControlListenerBindTests : IDisposable
         var error = Assert.Throws<ControlException>(() => ControlListener.Bind(_scope.SocketPath, _scope.Region));
 
         Assert.Equal(ControlReason.SocketPathRefused, error.Code);
-        Assert.EndsWith("is a symbolic link; refusing to follow it", error.Message);
+        Assert.EndsWith("a symbolic link, which a region never is; refusing to follow it", error.Message);
         Assert.True(File.Exists(Path.Combine(_scope.Directory, "elsewhere.sock")));
     }
 

@@ -4,8 +4,9 @@ using Ring.Tests.Support;
 namespace Ring.Tests;
 
 /// <summary>
-/// The real Consumer and Producer as two processes over a real region file in /dev/shm: every packet sent arrives,
-/// in order, exactly once, and both programs exit 0. Both busy-poll; on a small shared box a run is slow, so the
+/// The real Consumer and Producer as two processes over a real region (sealed memory the consumer hands the producer
+/// through its control socket in /dev/shm): every packet sent arrives, in order, exactly once, both programs exit 0,
+/// and the consumer removes its socket and lock file. Both busy-poll; on a small shared box a run is slow, so the
 /// deadlines are generous and only one pair runs at a time (<see cref="ProcessCollection"/>).
 /// </summary>
 [Collection(ProcessCollection.Name)]
@@ -86,7 +87,7 @@ public sealed class CrossProcessTests : IDisposable
         var producerSummary = results[1].Summary();
         Assert.Equal("consumer", consumerSummary.Role);
         Assert.Equal("producer", producerSummary.Role);
-        Assert.False(File.Exists(_runner.RegionFile), $"the consumer left {_runner.RegionFile} behind\n{all}");
+        Assert.True(_runner.FilesLeft().Count == 0, $"the consumer left {string.Join(", ", _runner.FilesLeft())} behind\n{all}");
         return (consumerSummary, producerSummary);
     }
 

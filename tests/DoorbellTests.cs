@@ -413,7 +413,7 @@ public sealed unsafe class DoorbellTests : IDisposable
     public void Idle_GuestWithNothingToReceive_SleepsAndWakesOnTheDevicesPublish(WaitMode mode)
     {
         using var pair = RegionPair.Start(new GuestOptions { RingSize = 64, BufferSize = 64, WaitMode = mode });
-        using var observer = HostilePeer.Open(pair.Guest.Path, RegionGeometry.ForQueues(1, 64, 64, GuestOptions.DefaultBuffersPerRing(64)));
+        using var observer = HostilePeer.Open(pair.Guest, RegionGeometry.ForQueues(1, 64, 64, GuestOptions.DefaultBuffersPerRing(64)));
         var guest = pair.GuestQueue();
         var receiving = StartSleeper(() => ReceiveOne(guest));
         Deadline.Until(() => guest.SleepCounters.Sleeps > 0 && Volatile.Read(ref observer.Queue().Word(QueueControlLayout.GuestNeedsWakeupOffset)) != 0,

@@ -1,22 +1,30 @@
 using System.Buffers.Binary;
-using System.IO.MemoryMappedFiles;
+using System.Diagnostics;
 using Ring.Harness.Hosting;
 using Ring.Layout;
+using Ring.Memory;
+using Ring.Native;
 using Ring.Tests.Support;
 
 namespace Ring.Tests;
 
 /// <summary>
 /// What the real programs do when something is wrong: bad arguments, a missing, foreign, other-version or corrupt
-/// region, a region someone else already uses, a peer that never comes or dies mid-run. Each must end (never hang)
-/// with the documented exit code and exactly one line on standard error that names the problem, and never print a
-/// stack trace.
+/// region, something at the region's path that is not a guest's socket (a file, a symlink, another user's socket),
+/// a region someone else already uses or a crashed consumer left behind, a peer that never comes or dies mid-run.
+/// Each must end (never hang) with the documented exit code and exactly one line on standard error that names the
+/// problem, and never print a stack trace. A corrupt region is served by this test process as its guest
+/// (<see cref="HostilePeer.CreateAsGuest"/>), so the real Producer gets it through the control socket as from a
+/// Consumer.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class ErrorPathTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PairDeadline = TimeSpan.FromSeconds(90);
+
+    /// <summary>The geometry of the regions this test serves itself: small, so a copy of every byte is cheap.</summary>
+    private static readonly RegionGeometry Geometry = RegionGeometry.ForQueues(1, 256, 2048);
 
     private readonly ProgramRunner _runner = new();
 
@@ -37,7 +45,7 @@ public sealed class ErrorPathTests : IDisposable
         var result = _runner.Run(program, [.. arguments, "--region", _runner.Region]);
 
         ProgramAssert.FailedWithOneLine(result, program, ExitCodes.Usage, phrase);
-        Assert.False(File.Exists(_runner.RegionFile), $"a rejected command line created {_runner.RegionFile}\n{result}");
+        Assert.True(_runner.FilesLeft().Count == 0, $"a rejected command line created {string.Join(", ", _runner.FilesLeft())}\n{result}");
     }
 
     [Theory]
@@ -62,6 +70,18 @@ public sealed class ErrorPathTests : IDisposable
         ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionMissing, "not found");
     }
 
+    [Fact]
+    public void Producer_MissingRegionWithWait_WaitsThatLongThenFailsNotFound()
+    {
+        var clock = Stopwatch.StartNew();
+        var result = _runner.Run("Producer", "--region", _runner.Region, "--wait", "2");
+        double seconds = clock.Elapsed.TotalSeconds;
+
+        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionMissing, "not found");
+        // At least the wait; well short of the default 10 s (start-up on a busy box takes a second or two).
+        Assert.True(seconds is >= 2 and < 7, $"the producer gave up after {seconds:0.00} s, expected about 2 s\n{result}");
+    }
+
     [Theory]
     [InlineData(0, false)]
     [InlineData(100, false)]
@@ -76,41 +96,112 @@ public sealed class ErrorPathTests : IDisposable
 
         var result = _runner.Run("Producer", "--region", _runner.Region);
 
-        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "not a Ring region");
+        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "is not a Ring region: a regular file");
         Assert.Equal(bytes, File.ReadAllBytes(_runner.RegionFile)); // a foreign file is never written to
     }
 
     [Fact]
-    public void Producer_RegionOfAnotherMajorVersion_FailsNamingVersion()
+    public void Consumer_ForeignFileAtTheRegionPath_FailsNotARingRegionAndLeavesIt()
     {
-        var consumer = StartWaitingConsumer();
-        string copy = PatchedCopy(bytes => BinaryPrimitives.WriteUInt32LittleEndian(
-            bytes.AsSpan(RegionLayout.VersionOffset), (RegionLayout.Version >> 16) + 1 << 16));
+        File.WriteAllText(_runner.RegionFile, "precious");
 
-        var result = _runner.Run("Producer", "--region", copy);
+        var result = _runner.Run("Consumer", "--region", _runner.Region, "--attach-timeout", "1");
 
-        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "version");
-        Assert.False(consumer.HasExited, "the consumer of the original region exited");
+        ProgramAssert.FailedWithOneLine(result, "Consumer", ExitCodes.RegionUnusable, "is not a Ring region: a regular file");
+        Assert.Equal("precious", File.ReadAllText(_runner.RegionFile));
+        Assert.Equal([_runner.RegionFile], _runner.FilesLeft()); // refused before it made a lock file
     }
 
     [Theory]
-    [InlineData(RegionLayout.PoolOffsetOffset)]
-    [InlineData(RegionLayout.PoolLengthOffset)]
-    [InlineData(RegionLayout.QueueTableOffset + QueueTableLayout.RxFillOffset)]
-    [InlineData(RegionLayout.QueueTableOffset + QueueTableLayout.TxCompletionOffset)]
-    public void Producer_HeaderFieldOffByAPage_FailsCorruptHeader(int fieldOffset)
+    [InlineData("Consumer", "--attach-timeout")]
+    [InlineData("Producer", "--wait")]
+    public void Program_RegionPathIsASymlink_FailsFollowingNothing(string program, string timeoutOption)
+    {
+        string target = Path.Combine(Path.GetTempPath(), $"ring-link-target-{Guid.NewGuid():N}");
+        File.WriteAllText(target, "precious");
+        try
+        {
+            File.CreateSymbolicLink(_runner.RegionFile, target);
+
+            var result = _runner.Run(program, "--region", _runner.Region, timeoutOption, "1");
+
+            ProgramAssert.FailedWithOneLine(result, program, ExitCodes.RegionUnusable, "symbolic link");
+            Assert.Equal("precious", File.ReadAllText(target));
+            Assert.Equal(target, new FileInfo(_runner.RegionFile).LinkTarget);
+            Assert.Equal([_runner.RegionFile], _runner.FilesLeft());
+        }
+        finally
+        {
+            File.Delete(target);
+        }
+    }
+
+    [Fact]
+    public void Producer_SymlinkToALiveConsumersSocket_FailsAndTheConsumerRunsOn()
     {
         var consumer = StartWaitingConsumer();
-        string copy = PatchedCopy(bytes =>
+        using var other = new ProgramRunner();
+        File.CreateSymbolicLink(other.RegionFile, _runner.RegionFile);
+
+        var refused = other.Run("Producer", "--region", other.Region, "--wait", "1");
+
+        ProgramAssert.FailedWithOneLine(refused, "Producer", ExitCodes.RegionUnusable, "symbolic link");
+        var producer = _runner.Start("Producer", "--region", _runner.Region, "--packets", "1000", "--json");
+        var results = _runner.WaitAll(PairDeadline, consumer, producer);
+        Assert.True(results.All(r => r.ExitCode == ExitCodes.Ok), $"the consumer behind the link was disturbed\n{ProgramRunner.Describe(results)}");
+        Assert.Equal(1000UL, results[0].Summary().Received);
+    }
+
+    [RootFact]
+    public void Program_ListeningSocketOfAnotherUser_BothFailAndLeaveIt()
+    {
+        // A live listener at the path, handed to uid 65534: neither program may talk to it or replace it.
+        Assert.Equal(0, UnixSocket.Create(out var impostor));
+        using (impostor)
         {
-            var field = bytes.AsSpan(fieldOffset, sizeof(ulong));
+            Assert.Equal(0, UnixSocket.Bind(impostor!, _runner.RegionFile));
+            Assert.Equal(0, UnixSocket.Listen(impostor!, 4));
+            ControlListenerBindTests.Chown(_runner.RegionFile, 65534);
+            Assert.Equal(0, Files.StatLink(_runner.RegionFile, out var before));
+
+            var producer = _runner.Run("Producer", "--region", _runner.Region, "--wait", "1");
+            var consumer = _runner.Run("Consumer", "--region", _runner.Region, "--attach-timeout", "1");
+
+            ProgramAssert.FailedWithOneLine(producer, "Producer", ExitCodes.RegionUnusable, "owned by uid 65534");
+            ProgramAssert.FailedWithOneLine(consumer, "Consumer", ExitCodes.RegionUnusable, "owned by uid 65534");
+            Assert.Equal(0, Files.StatLink(_runner.RegionFile, out var after));
+            Assert.True(after.IsSameFileAs(before), "the socket at the path was replaced");
+            Assert.Equal([_runner.RegionFile], _runner.FilesLeft());
+        }
+    }
+
+    [Fact]
+    public void Producer_RegionOfAnotherMajorVersion_FailsNamingVersionAndWritesNothing()
+    {
+        uint major = (RegionLayout.Version >> 16) + 1;
+
+        AssertProducerRefusesPatchedRegion(header => BinaryPrimitives.WriteUInt32LittleEndian(
+            header[RegionLayout.VersionOffset..], major << 16), $"layout version {major}.0");
+    }
+
+    /// <summary>Header fields a page off, each with what the producer's line must name: the field, or its wrong value.</summary>
+    public static TheoryData<int, string> FieldsOffByAPage => new()
+    {
+        { RegionLayout.PoolOffsetOffset, $"pool at {Geometry.PoolOffset + 4096} " },
+        { RegionLayout.PoolLengthOffset, $"length {Geometry.PoolLength + 4096}," },
+        { RegionLayout.QueueTableOffset + QueueTableLayout.RxFillOffset, "RX fill" },
+        { RegionLayout.QueueTableOffset + QueueTableLayout.TxCompletionOffset, "TX completion" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FieldsOffByAPage))]
+    public void Producer_HeaderFieldOffByAPage_FailsCorruptHeaderNamingTheFieldAndWritesNothing(int fieldOffset, string phrase)
+    {
+        AssertProducerRefusesPatchedRegion(header =>
+        {
+            var field = header.Slice(fieldOffset, sizeof(ulong));
             BinaryPrimitives.WriteUInt64LittleEndian(field, BinaryPrimitives.ReadUInt64LittleEndian(field) + 4096);
-        });
-
-        var result = _runner.Run("Producer", "--region", copy);
-
-        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "corrupt header");
-        Assert.False(consumer.HasExited, "the consumer of the original region exited");
+        }, "corrupt header", phrase);
     }
 
     [Fact]
@@ -136,7 +227,7 @@ public sealed class ErrorPathTests : IDisposable
         var result = _runner.Run("Consumer", "--region", _runner.Region, "--attach-timeout", "1");
 
         ProgramAssert.FailedWithOneLine(result, "Consumer", ExitCodes.Failure, "timed out");
-        Assert.False(File.Exists(_runner.RegionFile), $"the consumer left {_runner.RegionFile} behind");
+        Assert.True(_runner.FilesLeft().Count == 0, $"the consumer left {string.Join(", ", _runner.FilesLeft())} behind");
     }
 
     [Fact]
@@ -150,16 +241,21 @@ public sealed class ErrorPathTests : IDisposable
     }
 
     [Fact]
-    public void Producer_PacketLongerThanTheRegionsChainsCarry_RefusesBeforeClaimingTheRegion()
+    public void Producer_PacketLongerThanTheRegionsChainsCarry_RefusesAndLeavesTheConsumerFreeForTheNextProducer()
     {
         // 16 buffers of 64 bytes carry 1024 bytes at most: a 2048-byte packet needs buffers of 128 bytes in any region.
-        var consumer = _runner.Start("Consumer", "--region", _runner.Region, "--attach-timeout", "3", "--buffer-size", "64", "--ring-size", "16");
-        var producer = _runner.Start("Producer", "--region", _runner.Region, "--wait", "30", "--size", "2048", "--packets", "10");
-        var results = _runner.WaitAll(Deadline, producer, consumer);
+        var consumer = _runner.Start("Consumer", "--region", _runner.Region, "--attach-timeout", "30", "--buffer-size", "64",
+            "--ring-size", "16", "--json");
+        _runner.WaitForRegion(consumer, Deadline);
 
-        ProgramAssert.FailedWithOneLine(results[0], "Producer", ExitCodes.RegionUnusable, "fewer than the 128");
-        // The producer never claimed the region, so the consumer was not left mid-handshake with a "dead" device.
-        ProgramAssert.FailedWithOneLine(results[1], "Consumer", ExitCodes.Failure, "timed out");
+        var refused = _runner.Run("Producer", "--region", _runner.Region, "--wait", "30", "--size", "2048", "--packets", "10");
+
+        ProgramAssert.FailedWithOneLine(refused, "Producer", ExitCodes.RegionUnusable, "fewer than the 128");
+        // The refusal did not break the consumer's handshake: it is still waiting, and takes a producer that fits.
+        var producer = _runner.Start("Producer", "--region", _runner.Region, "--wait", "10", "--packets", "1000", "--json");
+        var results = _runner.WaitAll(PairDeadline, consumer, producer);
+        Assert.True(results.All(r => r.ExitCode == ExitCodes.Ok), $"the refused producer broke the consumer\n{ProgramRunner.Describe(results)}");
+        Assert.Equal(1000UL, results[0].Summary().Received);
     }
 
     [Fact]
@@ -220,6 +316,29 @@ public sealed class ErrorPathTests : IDisposable
         Assert.Equal(1000UL, results[0].Summary().Received);
     }
 
+    [Fact]
+    public void Consumer_StaleRegionOfAKilledConsumer_ReplacesItSaysSoInOneLineAndRuns()
+    {
+        var crashed = StartWaitingConsumer();
+        crashed.Kill();
+        Assert.Equal([_runner.RegionFile, _runner.RegionFile + ".lock"], _runner.FilesLeft()); // what kill -9 leaves
+
+        var consumer = _runner.Start("Consumer", "--region", _runner.Region, "--attach-timeout", "30", "--json");
+        var producer = _runner.Start("Producer", "--region", _runner.Region, "--wait", "30", "--packets", "1000", "--json");
+        var results = _runner.WaitAll(PairDeadline, consumer, producer);
+
+        string all = ProgramRunner.Describe(results);
+        Assert.True(results.All(r => r.ExitCode == ExitCodes.Ok), $"a program failed\n{all}");
+        string[] lines = results[0].Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines is [var line] && line.StartsWith("consumer: ", StringComparison.Ordinal)
+            && line.Contains($"replaced a stale region at {_runner.RegionFile}", StringComparison.Ordinal),
+            $"the consumer did not say in one line that it replaced the stale region\n{all}");
+        Assert.True(results[1].Stderr.Length == 0, all);
+        Assert.Equal(1000UL, results[0].Summary().Received);
+        Assert.Equal(0UL, results[0].Summary().Bad + results[0].Summary().Missing);
+        Assert.True(_runner.FilesLeft().Count == 0, $"left behind: {string.Join(", ", _runner.FilesLeft())}\n{all}");
+    }
+
     public void Dispose() => _runner.Dispose();
 
     /// <summary>A consumer that has created the region and waits (up to 30 s) for a producer.</summary>
@@ -231,40 +350,29 @@ public sealed class ErrorPathTests : IDisposable
     }
 
     /// <summary>
-    /// Copies the live region's bytes to a file beside it (deleted with the region's files), changed by
-    /// <paramref name="patch"/>, and returns its path. The producer is pointed at the copy, so the test never races
-    /// the consumer over the original; the copy's driver pid is the live consumer's.
+    /// Serves a region from this process as its guest (sealed memory behind a control socket at the test's path, as
+    /// the Consumer makes it), its header changed by <paramref name="patch"/>, points the real Producer at it, and
+    /// asserts that the producer refused it with one line saying each of <paramref name="phrases"/> and wrote nothing
+    /// into it.
     /// </summary>
-    private string PatchedCopy(Action<byte[]> patch)
+    private unsafe void AssertProducerRefusesPatchedRegion(SpanAction patch, params string[] phrases)
     {
-        byte[] bytes = File.ReadAllBytes(_runner.RegionFile);
-        patch(bytes);
-        string copy = _runner.RegionFile + ".copy";
-        File.WriteAllBytes(copy, bytes);
-        return copy;
+        using var guest = HostilePeer.CreateAsGuest(_runner.Region, Geometry);
+        var region = new Span<byte>(guest.Region.Base, checked((int)guest.Region.Length));
+        patch(region[..RegionLayout.HeaderLength]);
+        byte[] before = region.ToArray();
+
+        var result = _runner.Run("Producer", "--region", _runner.Region, "--wait", "30");
+
+        foreach (string phrase in phrases)
+            ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, phrase);
+        int changed = region.CommonPrefixLength(before);
+        Assert.True(changed == before.Length, $"the producer wrote into the region it refused, first at byte {changed}\n{result}");
     }
 
-    /// <summary>Waits until the consumer has set DRIVER_OK: the handshake is done and packets flow.</summary>
-    private void WaitForDriverOk(params ProgramRunner.Child[] pair) =>
-        _runner.WaitUntil(() => (ReadStatus(_runner.RegionFile) & DeviceStatus.DriverOk) != 0, "DRIVER_OK was set",
-            Deadline, pair);
+    /// <summary>Changes a region's header in place.</summary>
+    private delegate void SpanAction(Span<byte> header);
 
-    /// <summary>The region's status word, or None while the file does not exist.</summary>
-    private static DeviceStatus ReadStatus(string path)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (stream.Length < RegionLayout.HeaderLength)
-                return DeviceStatus.None;
-            using var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read,
-                HandleInheritability.None, leaveOpen: false);
-            using var view = file.CreateViewAccessor(0, RegionLayout.HeaderLength, MemoryMappedFileAccess.Read);
-            return (DeviceStatus)view.ReadUInt32(RegionLayout.StatusOffset);
-        }
-        catch (FileNotFoundException)
-        {
-            return DeviceStatus.None;
-        }
-    }
+    /// <summary>Waits until the consumer has set DRIVER_OK (the handshake is done and packets flow), as an observer sees it.</summary>
+    private void WaitForDriverOk(params ProgramRunner.Child[] pair) => RegionWatch.WaitForRunning(_runner, Deadline, pair);
 }

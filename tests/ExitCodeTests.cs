@@ -1,14 +1,14 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using Ring.Harness.Hosting;
+using Ring.Layout;
 using Ring.Tests.Support;
 
 namespace Ring.Tests;
 
 /// <summary>
 /// One case per exit code of the README's table (<see cref="ExitCodes"/>), each through the real binaries
-/// (Consumer, Producer, bench), each wait with a deadline. Exit code 7 has no path in layout v2 and is a skipped,
-/// documented case instead of a faked one. More cases per code: <see cref="ErrorPathTests"/> and
+/// (Consumer, Producer, bench), each wait with a deadline. More cases per code: <see cref="ErrorPathTests"/> and
 /// <see cref="StatsCommandTests"/>.
 /// </summary>
 [Collection(ProcessCollection.Name)]
@@ -102,7 +102,7 @@ public sealed class ExitCodeTests : IDisposable
 
         var result = _runner.Run("Producer", "--region", _runner.Region, "--wait", "0");
 
-        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "not a Ring region");
+        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "is not a Ring region: a regular file");
     }
 
     [Fact]
@@ -118,12 +118,26 @@ public sealed class ExitCodeTests : IDisposable
         ProgramAssert.FailedWithOneLine(result, "Consumer", ExitCodes.PeerLost, "died");
     }
 
-    [Fact(Skip = "No path raises exit code 7 in layout v2: ViolationCode.HeaderChanged exists but nothing reports it, every bad "
-        + "descriptor is dropped and counted (exit 3), and a side whose peer reports a violation exits 6 (PeerFailed). "
-        + "The code stays reserved for a side that finds the peer breaking the protocol; ExitCodes.For maps "
-        + "RingErrorReason.ProtocolViolation to it.")]
-    public void ProtocolViolation_NoPathInLayoutV2_Exits7()
+    [Fact]
+    public async Task ProtocolViolation_DeviceRewritesAFixedHeaderFieldMidRun_ConsumerExits7NamingIt()
     {
+        // No honest Producer rewrites the header, so the test is the device: it attaches with the library, then
+        // changes the buffer size, which the handshake fixed, in the region it shares with the real Consumer.
+        var consumer = _runner.Start("Consumer", "--region", _runner.Region, "--attach-timeout", "30", "--json");
+        ProgramRunner.Result result;
+        await using (var device = await Device.AttachAsync(_runner.Region, new DeviceOptions { AttachTimeout = Deadline })
+            .AsTask().WaitAsync(Deadline))
+        {
+            // One packet received: the consumer is past its handshake and watches the header.
+            SendWithin(device.QueuePairs[0].Writer, Frame(0), Deadline);
+            RegionWatch.WaitForPackets(_runner, 1, Deadline, consumer);
+            uint bufferSize = (uint)device.BufferSize;
+            RewriteBufferSize(device, bufferSize * 2);
+            result = _runner.WaitAll(Deadline, consumer)[0];
+
+            ProgramAssert.FailedWithOneLine(result, "Consumer", ExitCodes.ProtocolViolation,
+                $"the region's header changed after the handshake: buffer size was {bufferSize}, is {bufferSize * 2}");
+        }
     }
 
     [Fact]
@@ -150,11 +164,15 @@ public sealed class ExitCodeTests : IDisposable
         var result = _runner.WaitAll(Deadline, bench)[0];
 
         ProgramAssert.FailedWithOneLine(result, "bench", ExitCodes.Interrupted, "interrupted");
-        Assert.False(File.Exists(_runner.RegionFile), $"the programs did not remove {_runner.RegionFile}: they were killed, not stopped");
+        Assert.True(_runner.FilesLeft().Count == 0,
+            $"the programs did not remove {string.Join(", ", _runner.FilesLeft())}: they were killed, not stopped");
         Assert.Empty(ProcessesNaming(_runner.Region));
     }
 
     public void Dispose() => _runner.Dispose();
+
+    private static unsafe void RewriteBufferSize(Device device, uint bufferSize) =>
+        BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(device.Region.Base + RegionLayout.BufferSizeOffset, sizeof(uint)), bufferSize);
 
     /// <summary>A 64-byte test packet carrying <paramref name="sequence"/> (and no send time, so no latency sample).</summary>
     private static byte[] Frame(ulong sequence)

@@ -816,7 +816,7 @@ public sealed class HostileDescriptorTests
     public void ReportViolation_First_SetsNeedsResetAndTheCodeThePeerSees()
     {
         using var region = HostilePeer.CreateAsGuest(Deadline.UniqueRegionName(), Geometry);
-        using var peer = HostilePeer.Open(region.Path, Geometry);
+        using var peer = HostilePeer.Open(region, Geometry);
 
         region.Header.ReportViolation(ViolationCode.HeaderChanged);
 
@@ -839,7 +839,7 @@ public sealed class HostileDescriptorTests
     public async Task ReportViolation_RunningPair_KeepsTheHandshakeBitsAndBothSidesFailNamingIt()
     {
         using var pair = await RegionPair.StartAsync(new GuestOptions { RingSize = Size, BufferSize = BufferSize });
-        using var peer = HostilePeer.Open(pair.Guest.Path, RegionGeometry.ForQueues(1, Size, BufferSize, GuestOptions.DefaultBuffersPerRing(Size)));
+        using var peer = HostilePeer.Open(pair.Guest, RegionGeometry.ForQueues(1, Size, BufferSize, GuestOptions.DefaultBuffersPerRing(Size)));
 
         peer.Header.ReportViolation(ViolationCode.HeaderChanged);
 
@@ -1129,7 +1129,7 @@ public sealed class HostileDescriptorTests
         private MisuseRun(RegionPair pair)
         {
             Pair = pair;
-            _observer = HostilePeer.Open(pair.Guest.Path, Geometry);
+            _observer = HostilePeer.Open(pair.Guest, Geometry);
         }
 
         public RegionPair Pair { get; }

@@ -11,7 +11,7 @@ public sealed partial class LayeringTests
 {
     /// <summary>The folders from the bottom up.</summary>
     private static readonly string[] Order =
-        ["Primitives", "Layout", "Native", "Memory", "Control", "Rings", "Doorbells", "Waiting", "Async", "Queues", "Region", "Diagnostics", "Endpoints"];
+        ["Primitives", "Layout", "Native", "Control", "Memory", "Rings", "Doorbells", "Waiting", "Async", "Queues", "Region", "Diagnostics", "Endpoints"];
 
     [Fact]
     public void Folders_ImportOnlyFoldersBelowThem()

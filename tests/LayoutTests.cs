@@ -1,3 +1,4 @@
+using Ring.Control;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -510,57 +511,47 @@ public sealed unsafe class LayoutTests
     }
 
     [Fact]
-    public void Validate_FileShorterThanTheHeaderSays_ThrowsCorrupt()
+    public void Validate_MemoryShorterThanTheHeaderSays_ThrowsCorrupt()
     {
         var geometry = RegionGeometry.ForQueues(1, 16, 64);
         using var region = HostilePeer.CreateAsGuest(Deadline.UniqueRegionName(), geometry);
-        string copy = region.Path + ".short";
+        var shorter = ShortCopy(region, geometry.RegionLength - 4096);
         try
         {
-            File.WriteAllBytes(copy, File.ReadAllBytes(region.Path).AsSpan(0, (int)geometry.RegionLength - 4096).ToArray());
-            var mapped = MappedRegion.OpenFile(copy, writable: false);
-            try
-            {
-                var e = Assert.Throws<RingException>(() => HeaderCheck.Validate(mapped));
+            var e = Assert.Throws<RingException>(() => HeaderCheck.Validate(shorter));
 
-                Assert.Equal(RingErrorReason.Corrupt, e.Reason);
-                Assert.Contains($"file is {geometry.RegionLength - 4096} bytes", e.Message);
-            }
-            finally
-            {
-                mapped.Release();
-            }
+            Assert.Equal(RingErrorReason.Corrupt, e.Reason);
+            Assert.Contains($"file is {geometry.RegionLength - 4096} bytes", e.Message);
         }
         finally
         {
-            File.Delete(copy);
+            shorter.Release();
         }
     }
 
     [Fact]
-    public void Validate_FileShorterThanAHeader_ThrowsForeign()
+    public void Validate_MemoryShorterThanAHeader_ThrowsForeign()
     {
-        string path = RegionPaths.ForName(Deadline.UniqueRegionName());
+        var tiny = new MappedRegion("tiny", SealedMemory.Create("tiny", 100));
         try
         {
-            File.WriteAllBytes(path, new byte[100]);
-            var mapped = MappedRegion.OpenFile(path, writable: false);
-            try
-            {
-                var e = Assert.Throws<RingException>(() => HeaderCheck.Validate(mapped));
+            var e = Assert.Throws<RingException>(() => HeaderCheck.Validate(tiny));
 
-                Assert.Equal(RingErrorReason.Foreign, e.Reason);
-                Assert.Contains("shorter than a header", e.Message);
-            }
-            finally
-            {
-                mapped.Release();
-            }
+            Assert.Equal(RingErrorReason.Foreign, e.Reason);
+            Assert.Contains("shorter than a header", e.Message);
         }
         finally
         {
-            File.Delete(path);
+            tiny.Release();
         }
+    }
+
+    /// <summary>A sealed copy of the first <paramref name="length"/> bytes of <paramref name="region"/>'s memory.</summary>
+    private static unsafe MappedRegion ShortCopy(HostilePeer region, long length)
+    {
+        var memory = SealedMemory.Create("short", length);
+        new ReadOnlySpan<byte>(region.Region.Base, (int)length).CopyTo(new Span<byte>(memory.Address, (int)length));
+        return new MappedRegion(region.Path + ".short", memory);
     }
 
     private sealed record Extent(string Name, long Offset, long Length)

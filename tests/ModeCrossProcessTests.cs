@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.IO.MemoryMappedFiles;
+using Ring.Control;
 using Ring.Harness.Hosting;
 using Ring.Layout;
+using Ring.Memory;
+using Ring.Region;
 using Ring.Tests.Support;
 using Xunit.Abstractions;
 
@@ -14,9 +16,9 @@ namespace Ring.Tests;
 /// lost wake-up does not hang a side: it shows as a sleep that ended by its timeout although the peer had
 /// published (counted in <c>sleep_timeouts</c>), and only a side that never re-checks shows as a stall, which
 /// <c>--stall-timeout</c> turns into a failed run (and the deadline into a killed one). A failure prints both
-/// programs' output and the ring state (every ring's indices, both doorbells) read from a mapping of the region
-/// this test holds, so it still shows the shared memory as the programs left it. The idle run checks that a link
-/// with nothing to do costs (almost) no CPU.
+/// programs' output and the ring state (every ring's indices, both doorbells) read from the read-only mapping the
+/// guest hands this test as an observer, which outlives the programs, so it shows the shared memory as they left it.
+/// The idle run checks that a link with nothing to do costs (almost) no CPU.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class ModeCrossProcessTests(ITestOutputHelper output) : IDisposable
@@ -89,8 +91,7 @@ public sealed class ModeCrossProcessTests(ITestOutputHelper output) : IDisposabl
             "--rate", "0.1", "--seconds", "60", "--stall-timeout", "60", "--wait", "30");
         _runner.WaitForRegion(consumer, StartDeadline);
         using var region = RegionProbe.Open(_runner.RegionFile);
-        _runner.WaitUntil(() => (region.Status & DeviceStatus.DriverOk) != 0, "DRIVER_OK was set", StartDeadline,
-            consumer, producer);
+        RegionWatch.WaitForRunning(_runner, StartDeadline, consumer, producer);
         Thread.Sleep(TimeSpan.FromSeconds(1)); // past start-up: the first polls, JIT tiering
 
         long consumerStart = CpuTicks(consumer.Pid), producerStart = CpuTicks(producer.Pid);
@@ -194,39 +195,52 @@ public sealed class ModeCrossProcessTests(ITestOutputHelper output) : IDisposabl
     }
 
     /// <summary>
-    /// A read-only mapping of a region file, opened while the consumer runs. It keeps the shared memory after the
-    /// consumer exits and deletes the file, so it shows the state the programs left behind.
+    /// The region as an observer gets it from the guest's control socket (its sealed memory, mapped read-only), opened
+    /// while the consumer runs. The mapping outlives the guest, so it shows the state the programs left behind. It
+    /// reads the control words (end-of-stream marks, doorbells) that <see cref="RegionObserver"/>'s snapshot does not
+    /// carry, so it takes the observer's session itself; what a snapshot carries the tests wait on through
+    /// <see cref="RegionWatch"/>.
     /// </summary>
-    private sealed class RegionProbe : IDisposable
+    private sealed unsafe class RegionProbe : IDisposable
     {
-        private readonly MemoryMappedFile _file;
-        private readonly MemoryMappedViewAccessor _view;
+        private readonly MappedRegion _region;
+        private readonly ControlConnection _connection;
+        private readonly QueuePairOffsets _queue0;
 
-        private RegionProbe(MemoryMappedFile file)
+        private RegionProbe(MappedRegion region, ControlConnection connection, QueuePairOffsets queue0)
         {
-            _file = file;
-            _view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            _region = region;
+            _connection = connection;
+            _queue0 = queue0;
         }
 
         /// <summary>The header's status word.</summary>
-        public DeviceStatus Status => (DeviceStatus)_view.ReadUInt32(RegionLayout.StatusOffset);
+        public DeviceStatus Status => (DeviceStatus)Volatile.Read(ref *(uint*)(_region.Base + RegionLayout.StatusOffset));
 
-        /// <summary>Maps <paramref name="path"/>.</summary>
+        /// <summary>Attaches to the guest at <paramref name="path"/> as an observer and maps what it hands over.</summary>
         public static RegionProbe Open(string path)
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            return new RegionProbe(MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read,
-                HandleInheritability.None, leaveOpen: false));
+            var session = ControlClient.Connect(path, PeerRole.Observer, StartDeadline);
+            var region = new MappedRegion(path, session.Memory);
+            try
+            {
+                return new RegionProbe(region, session.Connection, HeaderCheck.Validate(region).QueuePair(0));
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
         }
 
-        /// <summary>Maps <paramref name="path"/>, or returns null when it is already gone.</summary>
+        /// <summary>As <see cref="Open"/>, or null when no guest answers (it is already gone).</summary>
         public static RegionProbe? TryOpen(string path)
         {
             try
             {
                 return Open(path);
             }
-            catch (FileNotFoundException)
+            catch (RingException)
             {
                 return null;
             }
@@ -236,16 +250,15 @@ public sealed class ModeCrossProcessTests(ITestOutputHelper output) : IDisposabl
         /// on one line. Plain reads: a snapshot, not a consistent cut.</summary>
         public string Describe()
         {
-            long Table(int field) => (long)_view.ReadUInt64(RegionLayout.QueueTableOffset + field);
-            long counters = Table(QueueTableLayout.CountersOffset);
+            byte* counters = _region.Base + _queue0.Counters, control = _region.Base + _queue0.Control;
+            ulong Counter(int block, int field) => *(ulong*)(counters + block + field);
             string Half(string name, int block) =>
-                $"{name} packets {_view.ReadUInt64(counters + block + HalfCountersLayout.PacketsOffset)} "
-                + $"packet entries {_view.ReadUInt64(counters + block + HalfCountersLayout.PacketEntriesOffset)} "
-                + $"buffer entries {_view.ReadUInt64(counters + block + HalfCountersLayout.BufferEntriesOffset)} "
-                + $"held {_view.ReadUInt64(counters + block + HalfCountersLayout.HeldOffset)}";
-            long control = Table(QueueTableLayout.ControlOffset);
-            uint Word(int offset) => _view.ReadUInt32(control + offset);
-            ulong Mark(int offset) => _view.ReadUInt64(control + offset);
+                $"{name} packets {Counter(block, HalfCountersLayout.PacketsOffset)} "
+                + $"packet entries {Counter(block, HalfCountersLayout.PacketEntriesOffset)} "
+                + $"buffer entries {Counter(block, HalfCountersLayout.BufferEntriesOffset)} "
+                + $"held {Counter(block, HalfCountersLayout.HeldOffset)}";
+            uint Word(int offset) => *(uint*)(control + offset);
+            ulong Mark(int offset) => *(ulong*)(control + offset);
             return $"status {Status}; queue 0: "
                 + $"{Half("guest receiver", CountersLayout.GuestReceiverOffset)}, "
                 + $"{Half("guest sender", CountersLayout.GuestSenderOffset)}, "
@@ -261,8 +274,8 @@ public sealed class ModeCrossProcessTests(ITestOutputHelper output) : IDisposabl
         /// <inheritdoc />
         public void Dispose()
         {
-            _view.Dispose();
-            _file.Dispose();
+            _region.Release();
+            _connection.Dispose();
         }
     }
 }

@@ -34,7 +34,7 @@ public sealed class ModeOptionTests : IDisposable
         var result = _runner.Run(program, [.. arguments, "--region", _runner.Region]);
 
         AssertFailedWithOneLine(result, program, ExitCodes.Usage, phrase);
-        Assert.False(File.Exists(_runner.RegionFile), $"a rejected command line created {_runner.RegionFile}\n{result}");
+        Assert.True(_runner.FilesLeft().Count == 0, $"a rejected command line created {string.Join(", ", _runner.FilesLeft())}\n{result}");
     }
 
     [Fact]

@@ -44,6 +44,7 @@ public sealed class PingDemoTests(ITestOutputHelper output) : IDisposable
         Assert.StartsWith("replied 10", demo.Guest); // an ARP reply or two, and the 100 echo replies
         Assert.Empty(NamespacesOf(bench.Pid));
         Assert.Empty(PairProcessesOf(bench.Pid));
+        Assert.Empty(Directory.GetFiles("/dev/shm", $"ring-ping-demo-{bench.Pid}*")); // neither socket nor lock file
     }
 
     [SkippableFact]
@@ -78,6 +79,7 @@ public sealed class PingDemoTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(NamespacesOf(bench.Pid));
         Assert.Equal(0, PingsRunning());
         Assert.Empty(PairProcessesOf(bench.Pid));
+        Assert.Empty(Directory.GetFiles("/dev/shm", $"ring-ping-demo-{bench.Pid}*")); // neither socket nor lock file
     }
 
     [Theory]

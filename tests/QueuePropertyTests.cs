@@ -89,7 +89,7 @@ public sealed class QueuePropertyTests
         public Run(int buffersPerRing)
         {
             _pair = RegionPair.Start(new GuestOptions { QueuePairs = Queues, RingSize = Size, BufferSize = BufferSize, BuffersPerRing = buffersPerRing });
-            _observer = HostilePeer.Open(_pair.Guest.Path, RegionGeometry.ForQueues(Queues, Size, BufferSize, buffersPerRing));
+            _observer = HostilePeer.Open(_pair.Guest, RegionGeometry.ForQueues(Queues, Size, BufferSize, buffersPerRing));
             for (int q = 0; q < Queues; q++)
                 _queues[q] = new QueueModel(_pair.GuestQueue(q), _pair.DeviceQueue(q), _observer, q);
         }

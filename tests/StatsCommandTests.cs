@@ -6,8 +6,9 @@ namespace Ring.Tests;
 
 /// <summary>
 /// <c>bench stats</c> through the real binaries: a waiting region, a running pair watched until it ends, the exit
-/// codes for a missing, foreign, killed or interrupted case, and nothing but one line on standard error when it
-/// fails. The output here is never a terminal, so a watch prints one block (or JSON line) per interval.
+/// codes for a missing, foreign, killed (while watched, and before) or interrupted case, and nothing but one line on
+/// standard error when it fails. The output here is never a terminal, so a watch prints one block (or JSON line) per
+/// interval.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class StatsCommandTests : IDisposable
@@ -90,15 +91,38 @@ public sealed class StatsCommandTests : IDisposable
     }
 
     [Fact]
-    public void Stats_GuestKilled_PrintsBlockThenExits6NamingTheDeadGuest()
+    public void StatsWatch_GuestKilled_PrintsTheLastBlockThenExits6NamingTheDeadGuest()
     {
         var consumer = StartWaitingConsumer();
+        var stats = _runner.Start("bench", "stats", "--region", _runner.Region, "--watch", "0.2");
+        _runner.WaitUntil(() => MapsTheRegion(stats.Pid), "bench stats had the region mapped", Deadline, stats, consumer);
+
+        // Frozen while the guest is killed and reaped, so the block it shows next sees the guest's process gone too
+        // (a killed process's socket closes before its parent reaps it).
+        Signal("STOP", stats.Pid);
         consumer.Kill();
+        Signal("CONT", stats.Pid);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = _runner.WaitAll(Deadline, stats)[0];
+
+        ProgramAssert.FailedWithOneLine(result, "bench", ExitCodes.PeerLost,
+            $"region {_runner.RegionFile} ended: the guest (pid {consumer.Pid}) is gone");
+        int lastBlock = result.Stdout.LastIndexOf($"region    {_runner.RegionFile}", StringComparison.Ordinal);
+        Assert.True(lastBlock >= 0, $"no block shown\n{result}");
+        Assert.Contains($"guest     pid {consumer.Pid} (gone)", result.Stdout[lastBlock..]);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"bench stats took {clock.Elapsed.TotalSeconds:0.0} s to see the guest gone\n{result}");
+    }
+
+    [Fact]
+    public void Stats_RegionLeftByAKilledGuest_Exits5SayingNoGuestAnswers()
+    {
+        var consumer = StartWaitingConsumer();
+        consumer.Kill(); // its socket stays, with nobody listening
 
         var result = _runner.Run("bench", "stats", "--region", _runner.Region);
 
-        ProgramAssert.FailedWithOneLine(result, "bench", ExitCodes.PeerLost, $"the guest (pid {consumer.Pid}) died");
-        Assert.Contains($"guest     pid {consumer.Pid} (gone)", result.Stdout);
+        ProgramAssert.FailedWithOneLine(result, "bench", ExitCodes.RegionUnusable, "no guest answers on it");
+        Assert.True(result.Stdout.Length == 0, result.ToString());
     }
 
     [Fact]
@@ -120,7 +144,7 @@ public sealed class StatsCommandTests : IDisposable
 
         var result = _runner.Run("bench", "stats", "--region", _runner.Region, "--watch", "1");
 
-        ProgramAssert.FailedWithOneLine(result, "bench", ExitCodes.RegionUnusable, "not a Ring region");
+        ProgramAssert.FailedWithOneLine(result, "bench", ExitCodes.RegionUnusable, "is not a Ring region: a regular file");
         Assert.Equal(bytes, File.ReadAllBytes(_runner.RegionFile));
     }
 
@@ -131,5 +155,25 @@ public sealed class StatsCommandTests : IDisposable
         var consumer = _runner.Start("Consumer", "--region", _runner.Region, "--attach-timeout", "30");
         _runner.WaitForRegion(consumer, Deadline);
         return consumer;
+    }
+
+    /// <summary>Whether process <paramref name="pid"/> maps this test's region (the guest's sealed memory, a memfd).</summary>
+    private bool MapsTheRegion(int pid)
+    {
+        try
+        {
+            return File.ReadLines($"/proc/{pid}/maps").Any(line => line.Contains("/memfd:", StringComparison.Ordinal)
+                && line.Contains(_runner.Region, StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false; // exited: WaitUntil says so
+        }
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        Assert.True(kill.WaitForExit(Deadline) && kill.ExitCode == 0, $"kill -{signal} {pid} failed");
     }
 }

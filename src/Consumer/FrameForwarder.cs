@@ -15,14 +15,14 @@ namespace Consumer;
 /// full TX ring stalls testpmd's forwarding); only that wait counts towards the stall timeout, since an idle link is
 /// no stall.
 /// </summary>
-internal sealed class FrameForwarder(QueuePair pair, IGuestApp app, FrameCapture? capture, TimeSpan stallTimeout) : IGuestLoop
+internal sealed class FrameForwarder(QueuePair pair, IGuestApp app, FrameCapture? capture, StallWatch watch) : IGuestLoop
 {
     /// <summary>Packets per burst, as testpmd's default.</summary>
     public const int BurstSize = 32;
 
     private readonly PacketReader _reader = pair.Reader;
     private readonly PacketWriter _writer = pair.Writer;
-    private readonly StallWatch _watch = new(stallTimeout, () => "the producer to give back TX buffers");
+    private readonly StallWatch _watch = watch;
     private readonly byte[] _gathered = new byte[pair.Reader.MaxChainLength * pair.Reader.BufferSize]; // a chained frame, whole
     private ulong _received;
     private ulong _receivedBytes;

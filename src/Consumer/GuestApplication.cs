@@ -30,7 +30,7 @@ internal sealed class GuestApplication : IGuestLoop
     private bool _rxDone;
     private bool _txDone;
 
-    public GuestApplication(QueuePair pair, LoopSettings settings, TimeSpan stallTimeout, FrameCapture? capture)
+    public GuestApplication(QueuePair pair, LoopSettings settings, StallWatch watch, FrameCapture? capture)
     {
         _pair = pair;
         _reader = pair.Reader;
@@ -39,7 +39,7 @@ internal sealed class GuestApplication : IGuestLoop
         Rx = settings.NewReceiver();
         _txPackets = settings.Plan.PacketsFor(pair.Index);
         _plan = settings.Plan;
-        _watch = new StallWatch(stallTimeout, () => "the producer");
+        _watch = watch;
         _pauses = settings.NewPauses(seed: pair.Index);
         _pacer = settings.NewPacer();
         _capture = capture;

@@ -11,16 +11,17 @@ return ProgramShell.Run("consumer", () =>
     var guestOptions = options.Validate();
     var app = options.ResolveApp();
     var settings = options.Settings(app.Direction, options.Queues);
-    var stall = OptionChecks.Timeout("stall-timeout", options.StallTimeout);
 
     using var interrupt = new InterruptSignal();
     using var capture = options.PcapOut is null ? null : FrameCapture.Create(options.PcapOut, OptionChecks.LongestChain(options.BufferSize, options.RingSize));
     using var guest = options.RegionIsPath ? Guest.CreateAtPath(options.Region, guestOptions) : Guest.Create(options.Region, guestOptions);
+    if (guest.ReplacedStaleRegion)
+        Console.Error.WriteLine($"consumer: replaced a stale region at {guest.Path}, left by a consumer that had crashed");
     guest.StartAsync(interrupt.Token).AsTask().GetAwaiter().GetResult();
     IGuestLoop[] loops = guest.QueuePairs
         .Select(pair => app.NewForwarder is { } newApp
-            ? (IGuestLoop)new FrameForwarder(pair, newApp(), capture, stall)
-            : new GuestApplication(pair, settings, stall, capture))
+            ? (IGuestLoop)new FrameForwarder(pair, newApp(), capture, options.NewStallWatch("consumer", () => "the producer to give back TX buffers"))
+            : new GuestApplication(pair, settings, options.NewStallWatch("consumer", () => "the producer"), capture))
         .ToArray();
 
     // The runtime's threads leave the poll threads' cores (--cpu) before the run, so moving them is set-up too.

@@ -30,7 +30,7 @@ internal sealed class DeviceBackend : IDeviceLoop
     private bool _rxDone;
     private bool _txDone;
 
-    public DeviceBackend(QueuePair pair, LoopSettings settings, TimeSpan stallTimeout, bool pingPong)
+    public DeviceBackend(QueuePair pair, LoopSettings settings, StallWatch watch, bool pingPong)
     {
         _pair = pair;
         _reader = pair.Reader;
@@ -39,7 +39,7 @@ internal sealed class DeviceBackend : IDeviceLoop
         Tx = settings.NewReceiver();
         _rxPackets = settings.Plan.PacketsFor(pair.Index);
         _plan = settings.Plan;
-        _watch = new StallWatch(stallTimeout, () => "the consumer");
+        _watch = watch;
         _pauses = settings.NewPauses(seed: 1000 + pair.Index);
         _pacer = settings.NewPacer();
         _pingPong = pingPong;

@@ -11,7 +11,6 @@ return ProgramShell.Run("producer", () =>
         return ExitCodes.Ok;
     var deviceOptions = options.Validate();
     var uplink = options.ResolveUplink();
-    var stall = OptionChecks.Timeout("stall-timeout", options.StallTimeout);
 
     using var interrupt = new InterruptSignal();
     // What the uplink needs is opened and checked before attaching, so a TAP in use or a bad capture fails with
@@ -39,7 +38,7 @@ return ProgramShell.Run("producer", () =>
         UplinkKind.Tap => [Bridge(device.QueuePairs[0], tap!, options, stop.Token)],
         UplinkKind.Pcap => [new PcapReplay(device.QueuePairs[0], uplink.Target, capture.Records, capture.Longest, options.Loop,
             options.Pace == "recorded")],
-        _ => [.. device.QueuePairs.Select(pair => new DeviceBackend(pair, settings, stall, options.Rtt))],
+        _ => [.. device.QueuePairs.Select(pair => new DeviceBackend(pair, settings, options.NewStallWatch("producer", () => "the consumer"), options.Rtt))],
     };
     using var disposeLoops = new DisposeAll(loops);
 

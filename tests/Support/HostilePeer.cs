@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ring.Control;
 using Ring.Layout;
 using Ring.Memory;
 using Ring.Region;
@@ -15,13 +16,13 @@ namespace Ring.Tests.Support;
 internal sealed unsafe class HostilePeer : IDisposable
 {
     private readonly MappedRegion _region;
-    private readonly bool _ownsFile;
+    private readonly IDisposable? _owned; // the guest's control channel, or the device's connection, this peer plays
     private readonly QueueRings[] _queues;
 
-    private HostilePeer(MappedRegion region, RegionGeometry geometry, bool ownsFile)
+    private HostilePeer(MappedRegion region, RegionGeometry geometry, IDisposable? owned)
     {
         _region = region;
-        _ownsFile = ownsFile;
+        _owned = owned;
         Geometry = geometry;
         _queues = new QueueRings[geometry.QueuePairs];
         for (int q = 0; q < _queues.Length; q++)
@@ -31,7 +32,7 @@ internal sealed unsafe class HostilePeer : IDisposable
     /// <summary>The region's geometry.</summary>
     public RegionGeometry Geometry { get; }
 
-    /// <summary>The region file.</summary>
+    /// <summary>The region's path (its control socket).</summary>
     public string Path => _region.Path;
 
     /// <summary>This mapping, as the library's own code takes one (e.g. <see cref="HeaderCheck.Validate"/>).</summary>
@@ -55,21 +56,45 @@ internal sealed unsafe class HostilePeer : IDisposable
     /// <summary>Pool offset of TX buffer <paramref name="i"/> of queue <paramref name="q"/>.</summary>
     public ulong TxBuffer(int i, int q = 0) => Geometry.TxFirst(q) + (ulong)i * (ulong)Geometry.BufferStride;
 
-    /// <summary>A second mapping of the region at <paramref name="path"/>, playing no part: to observe or forge.
+    /// <summary>Another hold on <paramref name="guest"/>'s region, in this process, playing no part: to observe or forge.
     /// <paramref name="geometry"/> must be the one the region's header holds.</summary>
-    public static HostilePeer Open(string path, RegionGeometry geometry) => Map(path, geometry);
+    public static HostilePeer Open(Guest guest, RegionGeometry geometry)
+    {
+        CheckGeometry(guest.Region, geometry);
+        guest.Region.AddRef();
+        return new HostilePeer(guest.Region, geometry, owned: null);
+    }
+
+    /// <summary>Another hold on <paramref name="peer"/>'s region, playing no part: to observe or forge.</summary>
+    public static HostilePeer Open(HostilePeer peer, RegionGeometry geometry)
+    {
+        CheckGeometry(peer._region, geometry);
+        peer._region.AddRef();
+        return new HostilePeer(peer._region, geometry, owned: null);
+    }
 
     /// <summary>
-    /// Maps <paramref name="guest"/>'s region and plays the device's part of the handshake with raw stores: claims the
-    /// device slot for this process, offers END_OF_STREAM (and chained buffers when <paramref name="chains"/>),
-    /// declares whether it may sleep, and publishes DeviceReady. The guest's <see cref="Guest.StartAsync"/> then
-    /// completes against a device that is only this mapping. <paramref name="geometry"/> must be the guest's.
+    /// Attaches to <paramref name="guest"/>'s control socket as its device, which hands over the region, and plays the
+    /// device's part of the handshake with raw stores: offers END_OF_STREAM (and chained buffers when
+    /// <paramref name="chains"/>), declares whether it may sleep, writes this process's pid and publishes
+    /// DeviceReady. The guest's <see cref="Guest.StartAsync"/> then completes against a device that is only this mapping.
+    /// <paramref name="geometry"/> must be the guest's.
     /// </summary>
     public static HostilePeer ActAsDevice(Guest guest, RegionGeometry geometry, bool maySleep = false, bool chains = false)
     {
-        var peer = Map(guest.Path, geometry);
+        var session = ControlClient.Connect(guest.Path, PeerRole.Device, Deadline.Default);
+        var peer = new HostilePeer(new MappedRegion(guest.Path, session.Memory), geometry, session.Connection);
+        try
+        {
+            CheckGeometry(peer._region, geometry);
+        }
+        catch
+        {
+            peer.Dispose();
+            throw;
+        }
         var header = peer.Header;
-        Assert.Equal(0, header.ExchangeDevicePid(0, Environment.ProcessId));
+        header.ExchangeDevicePid(0, Environment.ProcessId);
         header.DeviceFeatures = Features.EndOfStream | (chains ? Features.ChainedBuffers : Features.None);
         for (int q = 0; q < geometry.QueuePairs; q++)
             Volatile.Write(ref peer.Queue(q).Word(QueueControlLayout.DeviceMaySleepOffset), maySleep ? 1u : 0u);
@@ -78,40 +103,50 @@ internal sealed unsafe class HostilePeer : IDisposable
     }
 
     /// <summary>
-    /// Maps the region at <paramref name="path"/> as <paramref name="geometry"/> lays it out, after checking that its
-    /// header says the same: a view of another geometry (one ring's worth of buffers per direction against a guest
-    /// that has four, say) names other buffers than the guest's, and what a test checks through it means nothing.
+    /// Checks that <paramref name="region"/>'s header says <paramref name="geometry"/>: a view of another geometry (one
+    /// ring's worth of buffers per direction against a guest that has four, say) names other buffers than the guest's,
+    /// and what a test checks through it means nothing.
     /// </summary>
-    private static HostilePeer Map(string path, RegionGeometry geometry)
+    private static void CheckGeometry(MappedRegion region, RegionGeometry geometry)
     {
-        var region = MappedRegion.OpenFile(path, writable: true);
+        var written = HeaderCheck.Validate(region);
+        Assert.True(written == geometry, $"the peer's view of {region.Path} is {geometry}, but its header says {written}");
+    }
+
+    /// <summary>Creates region <paramref name="name"/> with <paramref name="geometry"/> as a guest would (sealed memory,
+    /// the header with the magic last, the control socket answering), to play the guest's part with
+    /// <see cref="FinishGuestHandshake"/>.</summary>
+    public static HostilePeer CreateAsGuest(string name, RegionGeometry geometry)
+    {
+        string path = RegionPaths.ForName(name);
+        var memory = SealedMemory.Create("ring-" + name, geometry.RegionLength);
         try
         {
-            var written = HeaderCheck.Validate(region);
-            Assert.True(written == geometry, $"the peer's view of {path} is {geometry}, but its header says {written}");
+            HeaderCheck.Write(new RegionHeader(memory.Address), geometry, WaitMode.Poll);
+            var control = GuestControl.Bind(path, memory);
+            return new HostilePeer(new MappedRegion(path, memory), geometry, control);
         }
         catch
         {
-            region.Release();
+            memory.Dispose();
             throw;
         }
-        return new HostilePeer(region, geometry, ownsFile: false);
     }
-
-    /// <summary>Creates region <paramref name="name"/> with <paramref name="geometry"/> as a guest would (the header, the
-    /// magic last, this process's pid), to play the guest's part with <see cref="FinishGuestHandshake"/>.</summary>
-    public static HostilePeer CreateAsGuest(string name, RegionGeometry geometry) =>
-        new(RegionFile.Create(RegionPaths.ForName(name), geometry, WaitMode.Poll), geometry, ownsFile: true);
 
     /// <summary>
     /// The guest's part of the handshake, with raw stores (it blocks: run it beside the device's attach): waits for a
-    /// device's DeviceReady, accepts END_OF_STREAM (and chained buffers when <paramref name="chains"/> and offered),
-    /// declares that it never sleeps, posts every RX buffer of every queue on its fill ring when
-    /// <paramref name="postFill"/>, and sets DRIVER_OK.
+    /// device to attach and opens its session (the generation), waits for its DeviceReady, accepts END_OF_STREAM (and
+    /// chained buffers when <paramref name="chains"/> and offered), declares that it never sleeps, posts a ring's worth
+    /// of RX buffers of every queue on its fill ring when <paramref name="postFill"/>, and sets DRIVER_OK.
     /// </summary>
     public void FinishGuestHandshake(bool postFill = true, bool chains = false)
     {
+        var control = _owned as GuestControl ?? throw new InvalidOperationException("only a peer made by CreateAsGuest plays the guest");
         var header = Header;
+        long deadline = Stopwatch.GetTimestamp() + (long)(Deadline.Default.TotalSeconds * Stopwatch.Frequency);
+        var (_, generation) = control.WaitForDeviceAsync(deadline, $"a device to attach to {Path}", CancellationToken.None)
+            .AsTask().GetAwaiter().GetResult();
+        header.SessionGeneration = generation;
         var clock = Stopwatch.StartNew();
         while (!header.DeviceReady)
         {
@@ -133,10 +168,8 @@ internal sealed unsafe class HostilePeer : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        string path = _region.Path;
         _region.Release();
-        if (_ownsFile)
-            RegionFile.Delete(path);
+        _owned?.Dispose();
     }
 
     /// <summary>One queue pair's four rings and its control block, in this mapping.</summary>

@@ -10,8 +10,8 @@ namespace Ring.Tests.Support;
 /// One test's scope for the real Consumer and Producer binaries (their apphosts land beside the tests): a region
 /// name no other test uses, the programs started on it, and waits with a deadline. A program still running at its
 /// deadline is killed with its process tree and the test fails with everything each program printed. Disposing
-/// kills whatever is still running and deletes every file of the region (the region, its temporary, test copies),
-/// so a failed or killed run leaves nothing in /dev/shm. Programs are not pinned: the scheduler shares the cores.
+/// kills whatever is still running and deletes every file of the region (its socket and lock file, whatever a test
+/// put at the path), so a failed or killed run leaves nothing in /dev/shm. Programs are not pinned: the scheduler shares the cores.
 /// </summary>
 internal sealed class ProgramRunner : IDisposable
 {
@@ -26,7 +26,7 @@ internal sealed class ProgramRunner : IDisposable
     /// <summary>The <c>--region</c> name for this test: "t-" and 10 hex digits.</summary>
     public string Region { get; } = $"t-{Guid.NewGuid():N}"[..12];
 
-    /// <summary>The region file the consumer creates for <see cref="Region"/>.</summary>
+    /// <summary>The path of <see cref="Region"/>: the guest's control socket once the consumer created the region.</summary>
     public string RegionFile => Path.Combine("/dev/shm", "ring-" + Region);
 
     /// <summary>Starts <paramref name="program"/> ("Consumer" or "Producer") with <paramref name="arguments"/>.</summary>
@@ -115,9 +115,13 @@ internal sealed class ProgramRunner : IDisposable
         }
     }
 
-    /// <summary>Waits until the consumer has created the region file (it renames a complete region into place).</summary>
+    /// <summary>Waits until the consumer's guest answers on the region's socket: an observer can open the region.</summary>
     public void WaitForRegion(Child consumer, TimeSpan deadline) =>
-        WaitUntil(() => File.Exists(RegionFile), $"{RegionFile} appeared", deadline, consumer);
+        WaitUntil(() => RegionWatch.StateOf(RegionFile) is not null, $"the guest answered on {RegionFile}", deadline, consumer);
+
+    /// <summary>The files of this test's region still in /dev/shm: the socket, its lock file, anything a test put there.</summary>
+    public IReadOnlyList<string> FilesLeft() =>
+        [.. Directory.EnumerateFiles(Path.GetDirectoryName(RegionFile)!, Path.GetFileName(RegionFile) + "*").Order()];
 
     /// <summary>Every program's command line, exit code and output, for a failure message.</summary>
     public static string Describe(IEnumerable<Result> results) => string.Join("\n", results);
@@ -130,8 +134,7 @@ internal sealed class ProgramRunner : IDisposable
             child.Kill();
             child.Dispose();
         }
-        string name = Path.GetFileName(RegionFile);
-        foreach (string file in Directory.EnumerateFiles(Path.GetDirectoryName(RegionFile)!, name + "*"))
+        foreach (string file in FilesLeft())
             File.Delete(file);
     }
 

@@ -51,8 +51,12 @@ public abstract class LoopOptions
     public int PauseMicros { get; set; } = 200;
 
     /// <summary>Seconds without work before the run fails.</summary>
-    [Option("stall-timeout", Default = 10.0, HelpText = "Fail when no work was done for this many seconds.")]
-    public double StallTimeout { get; set; } = 10;
+    [Option("stall-timeout", Default = 3.0, HelpText = "Say so (one line on stderr) when no work was done for this many seconds while the peer is still attached, and wait on: a paused peer (SIGSTOP, a debugger, a GC) is not a dead one.")]
+    public double StallTimeout { get; set; } = 3;
+
+    /// <summary>Seconds without progress after which the run fails, or 0.</summary>
+    [Option("stall-limit", Default = 0.0, HelpText = "Fail when no work was done for this many seconds (0: never; the peer's death is noticed anyway).")]
+    public double StallLimit { get; set; }
 
     /// <summary>Cores for the poll threads, or null.</summary>
     [Option("cpu", HelpText = "Run each queue's poll thread on one of these cores only (comma-separated; queue q on the q-th, round "
@@ -78,6 +82,11 @@ public abstract class LoopOptions
     /// <summary>The parsed <c>--cpu</c>: the poll threads' cores, or null to leave them where the process may run.</summary>
     public IReadOnlyList<int>? PollCores => Cpu is null ? null : ThreadAffinity.ParseCores(Cpu);
 
+    /// <summary>A stall watch for one queue loop, reporting on standard error with <paramref name="program"/>'s prefix.</summary>
+    public StallWatch NewStallWatch(string program, Func<string> waitingFor) =>
+        new(TimeSpan.FromSeconds(StallTimeout), StallLimit == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(StallLimit), waitingFor,
+            new PrefixedWriter(Console.Error, program));
+
     /// <summary>The parsed <c>--mode</c>.</summary>
     public WaitMode WaitMode => WaitModeNames.Parse("--mode", Mode);
 
@@ -91,6 +100,8 @@ public abstract class LoopOptions
         if (Size < PacketStamper.MinSize || Size > GuestOptions.MaxBufferSize)
             throw new ArgumentException($"--size must be {PacketStamper.MinSize}..{GuestOptions.MaxBufferSize} bytes, not {Size}");
         OptionChecks.Timeout("stall-timeout", StallTimeout);
+        if (StallLimit != 0)
+            OptionChecks.Timeout("stall-limit", StallLimit);
         _ = new SendPlan(Packets, Seconds, 1);
         _ = new RatePacer(Rate);
         _ = PollCores;

@@ -29,9 +29,9 @@ internal static class SocketPath
         if (errno != 0)
             throw Refused($"cannot inspect socket path {path}: {Errno.Describe(errno)}");
         if (status.IsSymbolicLink)
-            throw Refused($"socket path {path} is a symbolic link; refusing to follow it");
+            throw Refused($"{path} is not a Ring region: a symbolic link, which a region never is; refusing to follow it");
         if (!status.IsSocket)
-            throw Refused($"socket path {path} exists and is {status.Kind}, not a socket");
+            throw Refused($"{path} is not a Ring region: {status.Kind}, not a guest's control socket");
         uint own = Files.EffectiveUid;
         if (status.Uid != own && !(allowRootOwner && status.Uid == 0))
             throw Refused($"socket {path} is owned by uid {status.Uid}, not by this user (uid {own})");

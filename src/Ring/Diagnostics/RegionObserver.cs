@@ -6,9 +6,9 @@ using Ring.Region;
 namespace Ring;
 
 /// <summary>
-/// Watches a running region from a third process, without taking part: the file is opened for reading and mapped
-/// without write access, so the observer cannot change a byte. It reads the header (checked as a device checks
-/// it) and the counters both sides keep in the region.
+/// Watches a running region from a third process, without taking part: it attaches to the guest's control socket
+/// as an observer, which hands it the region opened read-only, mapped without write access, so the observer cannot
+/// change a byte. It reads the header (checked as a device checks it) and the counters both sides keep in the region.
 /// </summary>
 /// <example>
 /// <code>
@@ -20,12 +20,14 @@ namespace Ring;
 public sealed unsafe class RegionObserver : IDisposable
 {
     private readonly MappedRegion _region;
+    private readonly Control.ControlConnection _connection;
     private readonly RegionGeometry _geometry;
     private int _disposed;
 
-    private RegionObserver(MappedRegion region, RegionGeometry geometry)
+    private RegionObserver(MappedRegion region, Control.ControlConnection connection, RegionGeometry geometry)
     {
         _region = region;
+        _connection = connection;
         _geometry = geometry;
     }
 
@@ -38,14 +40,25 @@ public sealed unsafe class RegionObserver : IDisposable
 
     private static RegionObserver OpenAt(string path)
     {
-        var region = MappedRegion.OpenFile(path, writable: false);
+        Control.ControlSession session;
         try
         {
-            return new RegionObserver(region, HeaderCheck.Validate(region));
+            session = Control.ControlClient.Connect(path, Control.PeerRole.Observer, TimeSpan.FromMilliseconds(500));
+        }
+        catch (Control.ControlException e) when (e.Code == Control.ControlReason.Timeout)
+        {
+            throw new RingException(File.Exists(path) ? RingErrorReason.Foreign : RingErrorReason.NotFound,
+                File.Exists(path) ? $"{path} is not a live Ring region: no guest answers on it" : $"region {path} not found", e);
+        }
+        var region = new MappedRegion(path, session.Memory);
+        try
+        {
+            return new RegionObserver(region, session.Connection, HeaderCheck.Validate(region));
         }
         catch
         {
             region.Release();
+            session.Connection.Dispose();
             throw;
         }
     }
@@ -53,8 +66,9 @@ public sealed unsafe class RegionObserver : IDisposable
     /// <summary>The region's file.</summary>
     public string Path => _region.Path;
 
-    /// <summary>Whether the region's file is still there (a guest that left deletes it; this view stays valid).</summary>
-    public bool FileExists => File.Exists(_region.Path);
+    /// <summary>Whether the guest is still there: its control connection is open (this view of the region stays
+    /// valid after it went, frozen).</summary>
+    public bool GuestAlive => _connection.Check().IsAlive;
 
     /// <summary>Reads the header and every queue pair's counters.</summary>
     public RegionSnapshot Snapshot()
@@ -83,8 +97,10 @@ public sealed unsafe class RegionObserver : IDisposable
     /// <summary>Unmaps the view.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            _region.Release();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _region.Release();
+        _connection.Dispose();
     }
 
     private static RegionState StateOf(DeviceStatus status) =>

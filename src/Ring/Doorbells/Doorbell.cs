@@ -48,6 +48,16 @@ internal sealed unsafe class Doorbell
             _primitive ??= FutexWakePrimitive.ForThisPlatform();
     }
 
+    /// <summary>Forgets the last peer: its announcements, an owed ring and whether it sleeps (read again by
+    /// <see cref="Arm"/> once the next peer declared its mode). The doorbell word starts again from 0, so a tag rung
+    /// before the reset may be announced again.</summary>
+    public void Reset()
+    {
+        _armed = false;
+        _lastRungTag = 0;
+        _owedPackets = 0;
+    }
+
     /// <summary>Holds the doorbell until <paramref name="frames"/> packets are owed (0: no frame limit) or
     /// <paramref name="time"/> has passed since the first (zero: none), like <c>ethtool -C rx-frames/rx-usecs</c>.</summary>
     public void Coalesce(int frames, TimeSpan time)

@@ -1,3 +1,4 @@
+using Ring.Control;
 using Ring.Layout;
 using Ring.Memory;
 using Ring.Queues;
@@ -11,7 +12,7 @@ namespace Ring;
 /// </summary>
 /// <example>
 /// <code>
-/// using var guest = Guest.Create("demo");                 // /dev/shm/ring-demo, default geometry
+/// using var guest = Guest.Create("demo");                 // the region "demo", default geometry
 /// await guest.StartAsync();                              // waits for a device to attach
 /// var reader = guest.QueuePairs[0].Reader;
 /// await foreach (var burst in reader.ReceiveAllAsync())  // each burst's buffers go back to the device
@@ -19,13 +20,16 @@ namespace Ring;
 /// </code>
 /// </example>
 /// <remarks>
-/// Disposing tells the device the guest left (it then reports that, not a death), stops the queue pairs' async
-/// waits, waits for any call still inside the region to leave, unmaps the region and deletes its file. Calls made
-/// afterwards throw <see cref="ObjectDisposedException"/>.
+/// The region is sealed anonymous memory (a memfd no side can shrink or grow), handed to the device, and read-only
+/// to observers, over a Unix socket at the region's path (<c>/dev/shm/ring-&lt;name&gt;</c>); the socket also tells
+/// each side, from the kernel, when the other is gone. Disposing tells the device the guest left (it then reports
+/// that, not a death), stops the queue pairs' async waits, waits for any call still inside the region to leave,
+/// unmaps the region and removes the socket. Calls made afterwards throw <see cref="ObjectDisposedException"/>.
 /// </remarks>
 public sealed class Guest : IDisposable, IAsyncDisposable
 {
     private readonly MappedRegion _region;
+    private readonly GuestControl _control;
     private readonly RegionGeometry _geometry;
     private readonly WaitMode _waitMode;
     private readonly TimeSpan _pollBudget;
@@ -36,9 +40,10 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     private int _started;
     private int _disposed;
 
-    private Guest(MappedRegion region, RegionGeometry geometry, GuestOptions options)
+    private Guest(MappedRegion region, GuestControl control, RegionGeometry geometry, GuestOptions options)
     {
         _region = region;
+        _control = control;
         _geometry = geometry;
         _waitMode = options.WaitMode;
         _pollBudget = options.HybridPollBudget;
@@ -46,29 +51,49 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Creates region <paramref name="name"/> (the file <c>/dev/shm/ring-&lt;name&gt;</c>, mode 0600) laid out as
+    /// Creates region <paramref name="name"/> (its socket at <c>/dev/shm/ring-&lt;name&gt;</c>, mode 0600) laid out as
     /// <paramref name="options"/> say. Throws <see cref="RingException"/> (<see cref="RingErrorReason.InUse"/>) when a
-    /// live guest owns that name, and replaces a region a dead guest left behind.
+    /// live guest owns that name; replaces what a guest that crashed left behind (<see cref="ReplacedStaleRegion"/>).
     /// </summary>
     public static Guest Create(string name, GuestOptions? options = null) => CreateAt(RegionPaths.ForName(name), options);
 
-    /// <summary>As <see cref="Create"/>, at an explicit file <paramref name="path"/>.</summary>
+    /// <summary>As <see cref="Create"/>, with the region's socket at an explicit <paramref name="path"/>.</summary>
     public static Guest CreateAtPath(string path, GuestOptions? options = null) => CreateAt(RegionPaths.ForPath(path), options);
 
-    private static Guest CreateAt(string path, GuestOptions? options)
+    private static unsafe Guest CreateAt(string path, GuestOptions? options)
     {
         options ??= new GuestOptions();
         var geometry = RegionGeometry.ForQueues(options.QueuePairs, options.RingSize, options.BufferSize, options.CheckedBuffersPerRing);
         if (geometry.Validate() is { } problem)
             throw new ArgumentException(problem, nameof(options));
-        return new Guest(RegionFile.Create(path, geometry, options.WaitMode), geometry, options);
+        var memory = SealedMemory.Create("ring-" + System.IO.Path.GetFileName(path), geometry.RegionLength);
+        try
+        {
+            // Fault every page in now, so the first packets do not pay for it.
+            for (long offset = 0; offset < memory.Length; offset += 4096)
+                memory.Address[offset] = 0;
+            HeaderCheck.Write(new RegionHeader(memory.Address), geometry, options.WaitMode);
+            var control = GuestControl.Bind(path, memory);
+            return new Guest(new MappedRegion(path, memory), control, geometry, options);
+        }
+        catch
+        {
+            memory.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>The region's file.</summary>
+    /// <summary>The region's path: its control socket.</summary>
     public string Path => _region.Path;
 
     /// <summary>Bytes a buffer holds.</summary>
     public int BufferSize => _geometry.BufferSize;
+
+    /// <summary>Whether creating the region replaced one a guest that crashed had left at the path.</summary>
+    public bool ReplacedStaleRegion => _control.ReplacedStaleRegion;
+
+    /// <summary>The region's mapping (tests reach the region through it).</summary>
+    internal MappedRegion Region => _region;
 
     /// <summary>The queue pairs, once <see cref="StartAsync"/> has completed.</summary>
     public IReadOnlyList<QueuePair> QueuePairs
@@ -81,8 +106,8 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits (up to <see cref="GuestOptions.AttachTimeout"/>) for a device to attach, negotiates features, posts every
-    /// receive buffer and lets the device run. Throws <see cref="RingException"/> when no device came in time
+    /// Waits (up to <see cref="GuestOptions.AttachTimeout"/>) for a device to attach, negotiates features, posts
+    /// receive buffers and lets the device run. Throws <see cref="RingException"/> when no device came in time
     /// (<see cref="RingErrorReason.TimedOut"/>) or the device gave up; the region is then marked FAILED.
     /// </summary>
     public async ValueTask StartAsync(CancellationToken cancellationToken = default)
@@ -90,13 +115,60 @@ public sealed class Guest : IDisposable, IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (Interlocked.Exchange(ref _started, 1) != 0)
             throw new InvalidOperationException("the guest was started already");
+        await ConnectDeviceAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Resets the device, as a virtio driver resets a device that failed, and waits (up to
+    /// <see cref="GuestOptions.AttachTimeout"/>) for a device to attach again: the way to go on after the device died
+    /// or left (vhost-user's reconnect). Every buffer that was posted to the device or in flight comes back (the
+    /// pool's accounting stays exact: <see cref="LastReset"/> says how many); buffers the application holds stay
+    /// its own. The rings, the control words and the counters start from zero, the header from a new handshake,
+    /// and the device gets a new session (a new generation), so a device of the old session that is still running
+    /// sees its session end and cannot write into the new one. The same <see cref="QueuePairs"/> serve the new
+    /// session; each reader's <see cref="PacketReader.Completion"/> starts over. Call it only while nothing else uses
+    /// the queue pairs (stop the poll loops, await the pending waits).
+    /// </summary>
+    public async ValueTask ResetAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var pairs = _queuePairs ?? throw new InvalidOperationException("the guest has not started: await StartAsync first");
+        int posted = 0, inFlight = 0;
+        foreach (var pair in pairs)
+            pair.Side.StopWaiter();
+        _control.DetachDevice("the guest reset the device");
+        ClearForNewSession(pairs);
+        foreach (var pair in pairs)
+        {
+            var reader = (GuestReceiver)pair.ReceiverHalf;
+            var writer = (GuestSender)pair.SenderHalf;
+            reader.Reset();
+            writer.Reset();
+            posted += reader.ReclaimedAtReset;
+            inFlight += writer.ReclaimedAtReset;
+        }
+        LastReset = new DeviceReset(posted, inFlight);
+        await ConnectDeviceAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the last <see cref="ResetAsync"/> took back from the device.</summary>
+    public DeviceReset LastReset { get; private set; }
+
+    /// <summary>The handshake, from waiting for a device to DRIVER_OK: the first one, and again after each reset.</summary>
+    private async ValueTask ConnectDeviceAsync(CancellationToken cancellationToken)
+    {
         var header = RegionHeader.Of(_region);
         long deadline = Handshake.Deadline(_attachTimeout);
         try
         {
-            await Handshake.WaitForAsync(header, () => header.DeviceReady, deadline, $"a device to attach to {Path}", 0,
+            var (device, generation) = await _control.WaitForDeviceAsync(deadline, $"a device to attach to {Path}", cancellationToken).ConfigureAwait(false);
+            header.SessionGeneration = generation;
+            if (_peer is null)
+                _peer = new PeerMonitor(header, guestSide: true, device.Peer.Pid, device.Check);
+            else
+                _peer.Rebind(device.Check, device.Peer.Pid);
+            await Handshake.WaitForAsync(header, () => header.DeviceReady, deadline, "the device's offer", _peer,
                 cancellationToken).ConfigureAwait(false);
-            int devicePid = header.DevicePid; // copied once: liveness is judged from this copy, never re-read
             header.SetStatus(DeviceStatus.Acknowledge | DeviceStatus.Driver);
             var offered = header.DeviceFeatures;
             if ((offered & Features.EndOfStream) == 0)
@@ -106,26 +178,33 @@ public sealed class Guest : IDisposable, IAsyncDisposable
             header.GuestFeatures = accepted;
             // The atomic OR is a full fence: the device sees our features once it sees FEATURES_OK.
             header.SetStatus(DeviceStatus.FeaturesOk);
-            _peer = new PeerMonitor(header, guestSide: true, devicePid);
-            var pairs = new QueuePair[_geometry.QueuePairs];
-            for (int q = 0; q < pairs.Length; q++)
+            bool chains = (accepted & Features.ChainedBuffers) != 0;
+            if (_queuePairs is null)
             {
-                var side = new QueueSide(q, _region, _geometry, guest: true, _peer, _waitMode, _pollBudget)
+                var pairs = new QueuePair[_geometry.QueuePairs];
+                for (int q = 0; q < pairs.Length; q++)
                 {
-                    ChainsNegotiated = (accepted & Features.ChainedBuffers) != 0,
-                };
-                side.Sleeper.DeclareMode(_waitMode != WaitMode.Poll);
-                var reader = new GuestReceiver(side);
-                var writer = new GuestSender(side);
-                reader.ArmDoorbell(); // the device declared its mode before DeviceReady, seen above (acquire)
-                writer.ArmDoorbell();
-                reader.PostFree();
-                pairs[q] = new QueuePair(side, reader, writer, static () => { }, static () => false);
+                    var side = new QueueSide(q, _region, _geometry, guest: true, _peer, _waitMode, _pollBudget) { ChainsNegotiated = chains };
+                    pairs[q] = new QueuePair(side, new GuestReceiver(side), new GuestSender(side), static () => { }, static () => false);
+                }
+                _queuePairs = pairs;
+                _metrics = RingMetrics.Register("guest", Path, pairs);
             }
-            _queuePairs = pairs;
-            _metrics = RingMetrics.Register("guest", Path, pairs);
+            foreach (var pair in _queuePairs)
+            {
+                pair.Side.ChainsNegotiated = chains;
+                pair.Side.Sleeper.DeclareMode(_waitMode != WaitMode.Poll);
+                var reader = (GuestReceiver)pair.ReceiverHalf;
+                reader.ArmDoorbell(); // the device declared its mode before DeviceReady, seen above (acquire)
+                ((GuestSender)pair.SenderHalf).ArmDoorbell();
+                reader.PostFree();
+            }
             // The atomic OR is a full fence: our mode words and fill entries are visible with DRIVER_OK.
             header.SetStatus(DeviceStatus.DriverOk);
+            unsafe
+            {
+                _peer.WatchHeader(_region.Base);
+            }
         }
         catch
         {
@@ -135,18 +214,38 @@ public sealed class Guest : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Leaves: tells the device, stops the queue pairs, unmaps the region and deletes its file.</summary>
+    /// <summary>
+    /// Clears what the last session left for the next: every queue pair's rings (so each entry reads "not ready" on
+    /// the first lap again), control words and counters (keeping the buffers the application holds), and the
+    /// handshake's header fields. The geometry and the queue table stay.
+    /// </summary>
+    private unsafe void ClearForNewSession(QueuePair[] pairs)
+    {
+        var header = RegionHeader.Of(_region);
+        foreach (var pair in pairs)
+        {
+            var offsets = _geometry.QueuePair(pair.Index);
+            ulong rxHeld = (ulong)pair.Reader.Counters.Held, txHeld = (ulong)pair.Writer.Counters.Held;
+            long length = offsets.TxCompletion + RingLayout.Length(_geometry.RingSize, DescriptorLayout.BufferEntryLength) - offsets.Control;
+            new Span<byte>(_region.Base + offsets.Control, checked((int)length)).Clear();
+            pair.ReceiverHalf.RestoreHeld(rxHeld);
+            pair.SenderHalf.RestoreHeld(txHeld);
+        }
+        header.ClearForNewSession();
+    }
+
+    /// <summary>Leaves: tells the device, stops the queue pairs, unmaps the region and removes its socket.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         _metrics?.Dispose(); // first: a metrics listener reads the counters in the region
         RegionHeader.Of(_region).SetStatus(DeviceStatus.GuestLeft);
+        _control.Leave("the guest's application disposed it");
         foreach (var pair in _queuePairs ?? [])
             pair.Close();
-        string path = _region.Path;
+        _control.Dispose();
         _region.Release();
-        RegionFile.Delete(path);
     }
 
     /// <summary>As <see cref="Dispose"/>.</summary>

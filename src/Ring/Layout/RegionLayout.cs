@@ -79,6 +79,9 @@ internal static class RegionLayout
     public const int GuestWaitModeOffset = DeviceReadyOffset + sizeof(uint);
     /// <summary>u32 the device's wait mode, for observers.</summary>
     public const int DeviceWaitModeOffset = GuestWaitModeOffset + sizeof(uint);
+    /// <summary>u64 the device session this handshake belongs to, written by the guest when a device attaches: the
+    /// generation the control channel gave that device. A device whose generation is no longer here was replaced.</summary>
+    public const int SessionGenerationOffset = DeviceWaitModeOffset + 2 * sizeof(uint); // after 4 bytes of padding: aligned
 
     /// <summary>The queue table: one <see cref="QueueEntryLength"/>-byte entry per queue pair.</summary>
     public const int QueueTableOffset = 4 * BlockLength;

@@ -55,6 +55,10 @@ internal sealed unsafe class DeviceReceiver : Receiver
     public override bool FirstReady() => new DescriptorReader(_tx).FirstReady();
 
     /// <inheritdoc />
+    /// <remarks>A device is not reset: it attaches again, with new halves.</remarks>
+    protected override void ResetRings() => throw new InvalidOperationException("a device's queue pairs are not reset: attach again");
+
+    /// <inheritdoc />
     protected override int ReceiveBurst(Span<Packet> packets, out int entries)
     {
         var ring = new DescriptorReader(_tx);

@@ -58,6 +58,10 @@ internal sealed unsafe class DeviceSender : Sender
     public override void FlushDoorbellIfDue() => _doorbell.FlushIfDue();
 
     /// <inheritdoc />
+    /// <remarks>A device is not reset: it attaches again, with new halves.</remarks>
+    protected override void ResetRings() => throw new InvalidOperationException("a device's queue pairs are not reset: attach again");
+
+    /// <inheritdoc />
     protected override bool BufferAvailable() => _stashCount != 0 || new BufferReader(_fill).FirstReady();
 
     /// <inheritdoc />

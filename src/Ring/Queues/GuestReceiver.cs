@@ -73,6 +73,28 @@ internal sealed unsafe class GuestReceiver : Receiver
     }
 
     /// <inheritdoc />
+    protected override void ResetRings()
+    {
+        // Every buffer that was with the device comes back, oldest first after those already free; the ones the
+        // application holds stay its own and are posted when it returns them.
+        ReclaimedAtReset = _posted;
+        for (int i = 0; i < _states.Length; i++)
+        {
+            if (_states[i] != Posted)
+                continue;
+            _states[i] = Free;
+            _free.Push(_first + (ulong)i * (ulong)Side.Geometry.BufferStride);
+        }
+        _posted = 0;
+        _completions.Next = 0;
+        _fill.Next = 0;
+        _doorbell.Reset();
+    }
+
+    /// <summary>Buffers that were with the device when it was last reset, and came back.</summary>
+    public int ReclaimedAtReset { get; private set; }
+
+    /// <inheritdoc />
     public override bool FirstReady() => new DescriptorReader(_completions).FirstReady();
 
     /// <inheritdoc />

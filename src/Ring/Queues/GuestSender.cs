@@ -69,6 +69,27 @@ internal sealed unsafe class GuestSender : Sender
     }
 
     /// <inheritdoc />
+    protected override void ResetRings()
+    {
+        // Every buffer in flight comes back; rented ones stay the application's.
+        ReclaimedAtReset = (int)_inFlight;
+        for (int i = 0; i < _states.Length; i++)
+        {
+            if (_states[i] != Posted)
+                continue;
+            _states[i] = Free;
+            _free.Push(_first + (ulong)i * (ulong)Side.Geometry.BufferStride);
+        }
+        _inFlight = 0;
+        _tx.Next = 0;
+        _completions.Next = 0;
+        _doorbell.Reset();
+    }
+
+    /// <summary>Buffers that were in flight when the device was last reset, and came back.</summary>
+    public int ReclaimedAtReset { get; private set; }
+
+    /// <inheritdoc />
     public override void FlushDoorbell() => _doorbell.Flush();
 
     /// <inheritdoc />

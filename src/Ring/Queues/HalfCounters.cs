@@ -44,6 +44,9 @@ internal readonly unsafe struct HalfCounters(byte* block)
         b[HalfCountersLayout.HeldOffset / sizeof(ulong)] += (ulong)heldChange;
     }
 
+    /// <summary>Sets the held gauge (after a reset cleared the block).</summary>
+    public void SetHeld(ulong held) => _block[HalfCountersLayout.HeldOffset / sizeof(ulong)] = held;
+
     /// <summary>Counts a rent that found no buffer, or a wait refused because the application holds every buffer.</summary>
     public void CountStarved() => _block[HalfCountersLayout.StarvedOffset / sizeof(ulong)] += 1;
 

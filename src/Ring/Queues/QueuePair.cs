@@ -115,6 +115,15 @@ public sealed class QueuePair
             throw _side.Peer.Describe();
     }
 
+    /// <summary>The guest's halves, to reset them.</summary>
+    internal Receiver ReceiverHalf => _reader;
+
+    /// <summary>The guest's halves, to reset them.</summary>
+    internal Sender SenderHalf => _writer;
+
+    /// <summary>The side the halves share.</summary>
+    internal QueueSide Side => _side;
+
     /// <summary>Stops the async waiter and closes both halves (each waits for a running call to leave).</summary>
     internal void Close()
     {

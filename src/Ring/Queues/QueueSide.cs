@@ -113,7 +113,10 @@ internal sealed unsafe class QueueSide
     {
         AsyncWaiter? waiter;
         lock (_waiterLock)
+        {
             waiter = _waiter;
+            _waiter = null; // a later wait (after a reset) starts a new one
+        }
         waiter?.Dispose();
     }
 }

@@ -20,7 +20,7 @@ namespace Ring.Queues;
 internal abstract unsafe class Receiver : PacketReader
 {
     private readonly ulong* _peerEndOfStream;
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly WaitSlot _slot;
     private readonly PeerCheckClock _peerClock = new();
     private readonly (ulong Offset, ulong Control)[] _chainCopies;
@@ -285,6 +285,23 @@ internal abstract unsafe class Receiver : PacketReader
         _completion.TrySetResult();
         return true;
     }
+
+    /// <summary>
+    /// Starts a new session after the device was reset (the caller holds the half: no call runs): the stream starts
+    /// over (a new <see cref="Completion"/>), the ring is read from its first entry again, and the half's own state
+    /// is reset by <see cref="ResetRings"/>.
+    /// </summary>
+    public void Reset()
+    {
+        _completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ResetRings();
+    }
+
+    /// <summary>Takes back what was with the device and reads and writes the rings from their first entries again.</summary>
+    protected abstract void ResetRings();
+
+    /// <summary>Writes the held gauge back into a counter block a reset cleared.</summary>
+    public void RestoreHeld(ulong held) => Stats.SetHeld(held);
 
     /// <summary>Closes the half: waits for a running call to leave, fails pending waits, releases the mapping.</summary>
     public void Close()

@@ -201,6 +201,21 @@ internal abstract unsafe class Sender : PacketWriter
     /// <summary>The sleeper's re-check for this half: a buffer the application is waiting for.</summary>
     public bool HasWork() => WantsBuffers && !IsCompleted && BufferAvailable();
 
+    /// <summary>Starts a new session after the device was reset (the caller holds the half: no call runs): the stream
+    /// starts over and the half's own state is reset by <see cref="ResetRings"/>.</summary>
+    public void Reset()
+    {
+        _completed = false;
+        WantsBuffers = false;
+        ResetRings();
+    }
+
+    /// <summary>Takes back what was with the device and reads and writes the rings from their first entries again.</summary>
+    protected abstract void ResetRings();
+
+    /// <summary>Writes the held gauge back into a counter block a reset cleared.</summary>
+    public void RestoreHeld(ulong held) => Stats.SetHeld(held);
+
     /// <summary>Closes the half: waits for a running call to leave and releases the mapping.</summary>
     public void Close()
     {

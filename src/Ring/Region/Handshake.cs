@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Ring.Layout;
-using Ring.Native;
+using Ring.Queues;
 
 namespace Ring.Region;
 
@@ -9,17 +9,17 @@ internal static class Handshake
 {
     /// <summary>
     /// Polls <paramref name="reached"/> (spinning briefly, then every millisecond) until it is true. Throws a
-    /// <see cref="RingException"/> when <paramref name="deadline"/> passes, the region is marked broken, or
-    /// <paramref name="peerPid"/> (when not 0) dies; <see cref="OperationCanceledException"/> when cancelled.
+    /// <see cref="RingException"/> when <paramref name="deadline"/> passes, the region is marked broken, or the
+    /// <paramref name="peer"/> is gone; <see cref="OperationCanceledException"/> when cancelled.
     /// </summary>
     public static async ValueTask WaitForAsync(RegionHeader header, Func<bool> reached, long deadline, string what,
-        int peerPid, CancellationToken cancellationToken)
+        IPeerMonitor peer, CancellationToken cancellationToken)
     {
         for (int round = 0; !reached(); round++)
         {
             ThrowIfBroken(header);
-            if (peerPid != 0 && !Posix.ProcessExists(peerPid))
-                throw new RingException(RingErrorReason.PeerDied, $"the peer (pid {peerPid}) died during the handshake, waiting for {what}");
+            if (peer.Refresh() != PeerState.Running)
+                throw peer.Describe();
             if (Stopwatch.GetTimestamp() > deadline)
                 throw new RingException(RingErrorReason.TimedOut, $"timed out waiting for {what}");
             cancellationToken.ThrowIfCancellationRequested();

@@ -89,6 +89,28 @@ internal readonly unsafe struct RegionHeader(byte* regionBase)
     public uint GuestWaitMode { get => Volatile.Read(ref U32(RegionLayout.GuestWaitModeOffset)); set => Volatile.Write(ref U32(RegionLayout.GuestWaitModeOffset), value); }
     public uint DeviceWaitMode { get => Volatile.Read(ref U32(RegionLayout.DeviceWaitModeOffset)); set => Volatile.Write(ref U32(RegionLayout.DeviceWaitModeOffset), value); }
 
+    /// <summary>The session generation, with acquire/release: written by the guest before ACKNOWLEDGE.</summary>
+    public ulong SessionGeneration
+    {
+        get => Volatile.Read(ref U64(RegionLayout.SessionGenerationOffset));
+        set => Volatile.Write(ref U64(RegionLayout.SessionGenerationOffset), value);
+    }
+
+    /// <summary>Clears the fields of the handshake for a new session (the device's reset): status, violation,
+    /// features, the device's pid, ready word and wait mode, and the generation. Plain and release stores: the guest
+    /// does this while no device is attached, and publishes the new session with the next handshake.</summary>
+    public void ClearForNewSession()
+    {
+        Volatile.Write(ref U32(RegionLayout.StatusOffset), 0u);
+        Volatile.Write(ref U32(RegionLayout.ViolationOffset), 0u);
+        DeviceFeatures = Features.None;
+        GuestFeatures = Features.None;
+        Volatile.Write(ref I32(RegionLayout.DevicePidOffset), 0);
+        Volatile.Write(ref U32(RegionLayout.DeviceReadyOffset), 0u);
+        DeviceWaitMode = 0;
+        SessionGeneration = 0;
+    }
+
     /// <summary>Reads one u64 field of queue-table entry <paramref name="queue"/>.</summary>
     public ulong ReadQueueTable(int queue, int field) =>
         U64(RegionLayout.QueueTableOffset + queue * RegionLayout.QueueEntryLength + field);
