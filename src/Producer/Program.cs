@@ -20,44 +20,75 @@ return ProgramShell.Run("producer", () =>
     if (uplink.Kind == UplinkKind.Pcap)
         deviceOptions.RequiredBufferSize = Math.Max(deviceOptions.RequiredBufferSize, OptionChecks.SmallestBufferFor(capture.Longest));
 
-    using var device = (options.RegionIsPath
-        ? Device.AttachAtPathAsync(options.Region, deviceOptions, interrupt.Token)
-        : Device.AttachAsync(options.Region, deviceOptions, interrupt.Token)).AsTask().GetAwaiter().GetResult();
-    int queues = device.QueuePairs.Count;
-    if (uplink.Kind != UplinkKind.Gen && queues != 1)
-        throw new RunFailedException($"--uplink {uplink} serves one queue pair; the consumer made {queues} (run it with --queues 1)");
-
-    var direction = uplink.Kind != UplinkKind.Gen || options.Rtt ? Direction.Both : DirectionNames.Parse(options.Direction);
     // A signal stops the TAP bridge, which then ends its stream and waits for the guest's: not a cancellation.
     using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token);
     if (uplink.Kind == UplinkKind.Tap && options.Seconds is { } seconds)
         stop.CancelAfter(TimeSpan.FromSeconds(seconds));
-    var settings = options.Settings(direction, queues);
-    IDeviceLoop[] loops = uplink.Kind switch
+    RunSummary? summary = null;
+    CpuClock? cpu = null;
+    AllocationMeter? allocations = null;
+    long start = 0;
+    while (true)
     {
-        UplinkKind.Tap => [Bridge(device.QueuePairs[0], tap!, options, stop.Token)],
-        UplinkKind.Pcap => [new PcapReplay(device.QueuePairs[0], uplink.Target, capture.Records, capture.Longest, options.Loop,
-            options.Pace == "recorded")],
-        _ => [.. device.QueuePairs.Select(pair => new DeviceBackend(pair, settings, options.NewStallWatch("producer", () => "the consumer"), options.Rtt))],
-    };
-    using var disposeLoops = new DisposeAll(loops);
+        using var device = (options.RegionIsPath
+            ? Device.AttachAtPathAsync(options.Region, deviceOptions, interrupt.Token)
+            : Device.AttachAsync(options.Region, deviceOptions, interrupt.Token)).AsTask().GetAwaiter().GetResult();
+        int queues = device.QueuePairs.Count;
+        if (uplink.Kind != UplinkKind.Gen && queues != 1)
+            throw new RunFailedException($"--uplink {uplink} serves one queue pair; the consumer made {queues} (run it with --queues 1)");
 
-    // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
-    var cpu = new CpuClock();
-    var allocations = new AllocationMeter();
-    long start = Stopwatch.GetTimestamp();
-    QueueThreads.Run(queues, (q, cancel) => loops[q].Run(start, cancel),
-        uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token);
-    double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-    allocations.Stop();
+        var direction = uplink.Kind != UplinkKind.Gen || options.Rtt ? Direction.Both : DirectionNames.Parse(options.Direction);
+        if (summary is null)
+        {
+            summary = RunSummary.For("producer", options.WaitMode, direction, queues, options.Size);
+            summary.Uplink = uplink.ToString();
+        }
+        else
+        {
+            summary.Sessions++;
+            Console.Error.WriteLine($"producer: session {summary.Sessions}: attached to the new consumer's region");
+        }
+        var settings = options.Settings(direction, queues);
+        IDeviceLoop[] loops = uplink.Kind switch
+        {
+            UplinkKind.Tap => [Bridge(device.QueuePairs[0], tap!, options, stop.Token)],
+            UplinkKind.Pcap => [new PcapReplay(device.QueuePairs[0], uplink.Target, capture.Records, capture.Longest, options.Loop,
+                options.Pace == "recorded")],
+            _ => [.. device.QueuePairs.Select(pair => new DeviceBackend(pair, settings, options.NewStallWatch("producer", () => "the consumer"), options.Rtt))],
+        };
+        using var disposeLoops = new DisposeAll(loops);
 
-    var summary = RunSummary.For("producer", options.WaitMode, direction, queues, options.Size, elapsed, cpu.Percent());
-    summary.Uplink = uplink.ToString();
-    for (int q = 0; q < queues; q++)
-    {
-        loops[q].Report(summary);
-        summary.AddCounters(device.QueuePairs[q]);
+        // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
+        // The run's clocks start with the first session; each session's stream (its pace, --seconds) with itself.
+        long sessionStart = Stopwatch.GetTimestamp();
+        if (allocations is null)
+        {
+            cpu = new CpuClock();
+            allocations = new AllocationMeter();
+            start = sessionStart;
+        }
+        RingException? lost = null;
+        try
+        {
+            QueueThreads.Run(queues, (q, cancel) => loops[q].Run(sessionStart, cancel),
+                uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token);
+        }
+        catch (RingException e) when (options.Reconnect && e.Reason is RingErrorReason.PeerDied or RingErrorReason.PeerLeft)
+        {
+            lost = e;
+        }
+        for (int q = 0; q < queues; q++)
+        {
+            loops[q].Report(summary);
+            summary.AddCounters(device.QueuePairs[q]);
+        }
+        if (lost is null)
+            break;
+        Console.Error.WriteLine($"producer: session {summary.Sessions}: {lost.Message}; waiting up to {options.Wait:0.###} s "
+            + "for a consumer to create the region again (--reconnect)");
     }
+    summary.Finish(Stopwatch.GetElapsedTime(start).TotalSeconds, cpu!.Percent());
+    allocations!.Stop();
     summary.SetAllocations(allocations);
     return summary.Print(options.Json);
 });
