@@ -27,6 +27,11 @@ public sealed class ConsumerOptions : LoopOptions
     [Option("attach-timeout", Default = 10.0, HelpText = "Seconds to wait for a producer to attach.")]
     public double AttachTimeout { get; set; } = 10;
 
+    [Option("reconnect", HelpText = "When the producer dies or leaves before its stream ends, reset the device and wait "
+        + "(--attach-timeout) for a new one, as vhost-user's reconnect; each producer's sequence numbers are checked from "
+        + "its first packet. Default: the run ends there (exit 6).")]
+    public bool Reconnect { get; set; }
+
     /// <summary>Checks every value; throws ArgumentException with one line. Returns the guest's options.</summary>
     public GuestOptions Validate()
     {

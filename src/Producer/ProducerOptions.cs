@@ -21,6 +21,11 @@ public sealed class ProducerOptions : LoopOptions
     [Option("wait", Default = 10.0, HelpText = "Seconds to wait, in all, for the region to appear and the consumer to finish the handshake (0: the region must exist).")]
     public double Wait { get; set; } = 10;
 
+    [Option("reconnect", HelpText = "When the consumer dies or leaves before the run ends, wait (--wait) for a consumer to "
+        + "create the region again, attach to it and start over: a new stream from sequence number 0, as a vhost-user "
+        + "backend goes on with a restarted guest. Default: the run ends there (exit 6).")]
+    public bool Reconnect { get; set; }
+
     /// <summary>Checks the values that do not depend on the region; throws ArgumentException with one line. Returns
     /// the device's options.</summary>
     public DeviceOptions Validate()

@@ -20,53 +20,81 @@ return ProgramShell.Run("producer", () =>
     if (uplink.Kind == UplinkKind.Pcap)
         deviceOptions.RequiredBufferSize = Math.Max(deviceOptions.RequiredBufferSize, OptionChecks.SmallestBufferFor(capture.Longest));
 
-    using var device = (options.RegionIsPath
-        ? Device.AttachAtPathAsync(options.Region, deviceOptions, interrupt.Token)
-        : Device.AttachAsync(options.Region, deviceOptions, interrupt.Token)).AsTask().GetAwaiter().GetResult();
-    int queues = device.QueuePairs.Count;
-    if (uplink.Kind != UplinkKind.Gen && queues != 1)
-        throw new RunFailedException($"--uplink {uplink} serves one queue pair; the consumer made {queues} (run it with --queues 1)");
-
-    var direction = uplink.Kind != UplinkKind.Gen || options.Rtt ? Direction.Both : DirectionNames.Parse(options.Direction);
     // A signal stops the TAP bridge, which then ends its stream and waits for the guest's: not a cancellation.
     using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token);
     if (uplink.Kind == UplinkKind.Tap && options.Seconds is { } seconds)
         stop.CancelAfter(TimeSpan.FromSeconds(seconds));
-    var settings = options.Settings(direction, queues);
-    IDeviceLoop[] loops = uplink.Kind switch
+    RunSummary? summary = null;
+    CpuClock? cpu = null;
+    AllocationMeter? allocations = null;
+    JitMeter? jit = null;
+    var switches = default(ContextSwitches);
+    RingException? lost;
+    string regionPath;
+    long start = 0;
+    while (true)
     {
-        UplinkKind.Tap => [Bridge(device.QueuePairs[0], tap!, options, stop.Token)],
-        UplinkKind.Pcap => [new PcapReplay(device.QueuePairs[0], uplink.Target, capture.Records, capture.Longest, options.Loop,
-            options.Pace == "recorded")],
-        _ => [.. device.QueuePairs.Select(pair => new DeviceBackend(pair, settings, options.NewStallWatch("producer", () => "the consumer"), options.Rtt))],
-    };
-    using var disposeLoops = new DisposeAll(loops);
+        using var device = (options.RegionIsPath
+            ? Device.AttachAtPathAsync(options.Region, deviceOptions, interrupt.Token)
+            : Device.AttachAsync(options.Region, deviceOptions, interrupt.Token)).AsTask().GetAwaiter().GetResult();
+        regionPath = device.Path;
+        int queues = device.QueuePairs.Count;
+        if (uplink.Kind != UplinkKind.Gen && queues != 1)
+            throw new RunFailedException($"--uplink {uplink} serves one queue pair; the consumer made {queues} (run it with --queues 1)");
 
-    // The runtime's threads leave the poll threads' cores (--cpu) before the run, so moving them is set-up too.
-    var pollCores = options.PollCores;
-    if (pollCores is not null)
-        ThreadAffinity.MoveOthersOff(pollCores);
-    // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
-    var cpu = new CpuClock();
-    var allocations = new AllocationMeter();
-    var jit = new JitMeter();
-    long start = Stopwatch.GetTimestamp();
-    // A peer lost mid-run still gets a summary: what was received and what was in flight when it went.
-    var switches = QueueThreads.RunUntilPeerLost(queues, (q, cancel) => loops[q].Run(start, cancel),
-        uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token, pollCores, out var lost);
-    double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-    allocations.Stop();
-    jit.Stop();
+        var direction = uplink.Kind != UplinkKind.Gen || options.Rtt ? Direction.Both : DirectionNames.Parse(options.Direction);
+        if (summary is null)
+        {
+            summary = RunSummary.For("producer", options.WaitMode, direction, queues, options.Size);
+            summary.Uplink = uplink.ToString();
+        }
+        else
+        {
+            summary.Sessions++;
+            Console.Error.WriteLine($"producer: session {summary.Sessions}: attached to the new consumer's region");
+        }
+        var settings = options.Settings(direction, queues);
+        IDeviceLoop[] loops = uplink.Kind switch
+        {
+            UplinkKind.Tap => [Bridge(device.QueuePairs[0], tap!, options, stop.Token)],
+            UplinkKind.Pcap => [new PcapReplay(device.QueuePairs[0], uplink.Target, capture.Records, capture.Longest, options.Loop,
+                options.Pace == "recorded")],
+            _ => [.. device.QueuePairs.Select(pair => new DeviceBackend(pair, settings, options.NewStallWatch("producer", () => "the consumer"), options.Rtt))],
+        };
+        using var disposeLoops = new DisposeAll(loops);
 
-    var summary = RunSummary.For("producer", options.WaitMode, direction, queues, options.Size, elapsed, cpu.Percent());
-    summary.Uplink = uplink.ToString();
-    for (int q = 0; q < queues; q++)
-    {
-        loops[q].Report(summary);
-        summary.AddCounters(device.QueuePairs[q]);
+        // The runtime's threads leave the poll threads' cores (--cpu) before the run, so moving them is set-up too.
+        var pollCores = options.PollCores;
+        if (pollCores is not null)
+            ThreadAffinity.MoveOthersOff(pollCores);
+        // Set-up allocations (histograms, threads) are done; from here on the run should allocate nothing per packet.
+        // The run's clocks start with the first session; each session's stream (its pace, --seconds) with itself.
+        long sessionStart = Stopwatch.GetTimestamp();
+        if (allocations is null)
+        {
+            cpu = new CpuClock();
+            allocations = new AllocationMeter();
+            jit = new JitMeter();
+            start = sessionStart;
+        }
+        // A peer lost mid-run still gets a summary: what was received and what was in flight when it went.
+        switches += QueueThreads.RunUntilPeerLost(queues, (q, cancel) => loops[q].Run(sessionStart, cancel),
+            uplink.Kind == UplinkKind.Tap ? CancellationToken.None : interrupt.Token, pollCores, out lost);
+        for (int q = 0; q < queues; q++)
+        {
+            loops[q].Report(summary);
+            summary.AddCounters(device.QueuePairs[q]);
+        }
+        if (lost is null || !options.Reconnect || lost.Reason is not (RingErrorReason.PeerDied or RingErrorReason.PeerLeft))
+            break;
+        Console.Error.WriteLine($"producer: session {summary.Sessions}: {lost.Message}; waiting up to {options.Wait:0.###} s "
+            + "for a consumer to create the region again (--reconnect)");
     }
+    summary.Finish(Stopwatch.GetElapsedTime(start).TotalSeconds, cpu!.Percent());
+    allocations!.Stop();
+    jit!.Stop();
     if (lost is not null)
-        summary.SetPeerLost(lost, device.Path, guest: false);
+        summary.SetPeerLost(lost, regionPath, guest: false);
     summary.SetAllocations(allocations);
     summary.SetJit(jit);
     summary.SetSwitches(switches);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text;
 using Ring.Harness.Hosting;
@@ -45,6 +46,32 @@ internal sealed class ProgramRunner : IDisposable
             info.ArgumentList.Add(argument);
         var process = Process.Start(info);
         Assert.True(process is not null, $"could not start {binary}");
+        var child = new Child(program, arguments, process);
+        _children.Add(child);
+        return child;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="program"/> under coreutils' <c>timeout</c>, which kills it with SIGKILL after
+    /// <paramref name="after"/>: a death nothing in the program can see coming or answer.
+    /// </summary>
+    public Child StartKilledAfter(TimeSpan after, string program, params string[] arguments)
+    {
+        string binary = Path.Combine(AppContext.BaseDirectory, program);
+        Assert.True(File.Exists(binary), $"{binary} not found: the test project references the program, build it");
+        var info = new ProcessStartInfo("timeout")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { "--signal=KILL", after.TotalSeconds.ToString(CultureInfo.InvariantCulture), binary })
+            info.ArgumentList.Add(argument);
+        foreach (string argument in arguments)
+            info.ArgumentList.Add(argument);
+        var process = Process.Start(info);
+        Assert.True(process is not null, $"could not start {binary} under timeout");
         var child = new Child(program, arguments, process);
         _children.Add(child);
         return child;

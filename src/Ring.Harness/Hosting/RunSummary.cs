@@ -114,12 +114,15 @@ public sealed class RunSummary
     public Dictionary<string, long> UplinkDrops { get; set; } = [];
     /// <summary>Frames replayed from <c>--uplink pcap:FILE</c>, every loop together.</summary>
     public long Replayed { get; set; }
+    /// <summary>Sessions with a peer: 1, plus one for each time <c>--reconnect</c> went on with a new peer after the
+    /// last one died or left.</summary>
+    public int Sessions { get; set; } = 1;
 
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
 
-    /// <summary>An empty summary to <see cref="Add"/> queues to.</summary>
-    public static RunSummary For(string role, WaitMode mode, Direction direction, int queues, int size, double seconds, double cpu) =>
-        new() { Role = role, Mode = mode.Name(), Direction = direction.Name(), Queues = queues, Size = size, Seconds = seconds, Cpu = cpu };
+    /// <summary>An empty summary to <see cref="Add"/> queues to, and then to <see cref="Finish"/>.</summary>
+    public static RunSummary For(string role, WaitMode mode, Direction direction, int queues, int size) =>
+        new() { Role = role, Mode = mode.Name(), Direction = direction.Name(), Queues = queues, Size = size };
 
     /// <summary>Adds one queue pair's counters: the doorbells its reader and writer rang, the entries they dropped,
     /// its sleeps, and its <see cref="Accounting"/>.</summary>
@@ -214,6 +217,15 @@ public sealed class RunSummary
         }
     }
 
+    /// <summary>Sets the run's length and CPU time once the queues, which may have been added session by session, are
+    /// all in, and computes the rates from them.</summary>
+    public void Finish(double seconds, double cpu)
+    {
+        Seconds = seconds;
+        Cpu = cpu;
+        ComputeRates();
+    }
+
     /// <summary>Fills the allocation counts from <paramref name="meter"/>.</summary>
     public void SetAllocations(AllocationMeter meter)
     {
@@ -286,7 +298,8 @@ public sealed class RunSummary
             + (App.Length == 0 ? "" : $"; app {App}" + (Replied == 0 && AppDropped == 0 ? "" : $": replied {Replied}, dropped {Described(AppDropped, AppDrops)}"))
             + (Captured == 0 ? "" : $"; captured {Captured}")
             + (Uplink is "" or "gen" ? "" : $"; uplink {Uplink}: in {UplinkIn}, out {UplinkOut}, dropped {Described(UplinkDrops.Values.Sum(), UplinkDrops)}")
-            + (Replayed == 0 ? "" : $"; replayed {Replayed} frames");
+            + (Replayed == 0 ? "" : $"; replayed {Replayed} frames")
+            + (Sessions == 1 ? "" : $"; {Sessions} sessions");
     }
 
     private static string Described(long total, Dictionary<string, long> byReason) =>
