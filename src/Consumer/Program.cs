@@ -73,7 +73,7 @@ return ProgramShell.Run("consumer", () =>
         summary.Captured = capture.Frames;
     summary.Finish(seconds, cpu.Percent());
     if (lost is not null)
-        summary.SetPeerLost(lost, guest.Path, guest: true);
+        summary.SetPeerLost(lost, guest.Snapshot(), guest: true);
     summary.SetAllocations(allocations);
     summary.SetJit(jit);
     summary.SetSwitches(switches);

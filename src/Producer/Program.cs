@@ -30,14 +30,13 @@ return ProgramShell.Run("producer", () =>
     JitMeter? jit = null;
     var switches = default(ContextSwitches);
     RingException? lost;
-    string regionPath;
+    RegionSnapshot? lastRegion;
     long start = 0;
     while (true)
     {
         using var device = (options.RegionIsPath
             ? Device.AttachAtPathAsync(options.Region, deviceOptions, interrupt.Token)
             : Device.AttachAsync(options.Region, deviceOptions, interrupt.Token)).AsTask().GetAwaiter().GetResult();
-        regionPath = device.Path;
         int queues = device.QueuePairs.Count;
         if (uplink.Kind != UplinkKind.Gen && queues != 1)
             throw new RunFailedException($"--uplink {uplink} serves one queue pair; the consumer made {queues} (run it with --queues 1)");
@@ -85,6 +84,8 @@ return ProgramShell.Run("producer", () =>
             loops[q].Report(summary);
             summary.AddCounters(device.QueuePairs[q]);
         }
+        // What the lost guest had counted stays in the region until the device lets go of it.
+        lastRegion = lost is null ? null : device.Snapshot();
         if (lost is null || !options.Reconnect || lost.Reason is not (RingErrorReason.PeerDied or RingErrorReason.PeerLeft))
             break;
         Console.Error.WriteLine($"producer: session {summary.Sessions}: {lost.Message}; waiting up to {options.Wait:0.###} s "
@@ -94,7 +95,7 @@ return ProgramShell.Run("producer", () =>
     allocations!.Stop();
     jit!.Stop();
     if (lost is not null)
-        summary.SetPeerLost(lost, regionPath, guest: false);
+        summary.SetPeerLost(lost, lastRegion!, guest: false);
     summary.SetAllocations(allocations);
     summary.SetJit(jit);
     summary.SetSwitches(switches);

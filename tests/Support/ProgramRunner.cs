@@ -66,7 +66,7 @@ internal sealed class ProgramRunner : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (string argument in new[] { "--signal=KILL", after.TotalSeconds.ToString(CultureInfo.InvariantCulture), binary })
+        foreach (string argument in new[] { "--signal=KILL", Seconds(after), binary })
             info.ArgumentList.Add(argument);
         foreach (string argument in arguments)
             info.ArgumentList.Add(argument);
@@ -76,6 +76,37 @@ internal sealed class ProgramRunner : IDisposable
         _children.Add(child);
         return child;
     }
+
+    /// <summary>
+    /// Starts <paramref name="program"/> under a shell that stops it with SIGSTOP after <paramref name="runFor"/> and
+    /// continues it with SIGCONT <paramref name="stopFor"/> later, as a debugger or a long GC pause would hold it. The
+    /// shell, its parent, sends both signals: signals the test process sends itself do not always arrive here.
+    /// </summary>
+    public Child StartPausedAfter(TimeSpan runFor, TimeSpan stopFor, string program, params string[] arguments)
+    {
+        string binary = Path.Combine(AppContext.BaseDirectory, program);
+        Assert.True(File.Exists(binary), $"{binary} not found: the test project references the program, build it");
+        var info = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        string script = $"\"$0\" \"$@\" & p=$!; sleep {Seconds(runFor)}; kill -STOP $p; echo \"{program}: test: stopped\" >&2; "
+            + $"sleep {Seconds(stopFor)}; kill -CONT $p; wait $p";
+        foreach (string argument in new[] { "-c", script, binary })
+            info.ArgumentList.Add(argument);
+        foreach (string argument in arguments)
+            info.ArgumentList.Add(argument);
+        var process = Process.Start(info);
+        Assert.True(process is not null, $"could not start {binary} under bash");
+        var child = new Child(program, arguments, process);
+        _children.Add(child);
+        return child;
+    }
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Starts <paramref name="program"/> inside <paramref name="ns"/> (<c>ip netns exec</c>, which runs it in its
     /// own place, so the child's pid is the program's).</summary>

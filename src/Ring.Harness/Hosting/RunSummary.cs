@@ -195,26 +195,18 @@ public sealed class RunSummary
 
     /// <summary>
     /// Records that the peer was lost (<paramref name="error"/>: it died, or left or failed before its stream ended),
-    /// and, when the region at <paramref name="regionPath"/> can still be read, what the peer's halves had counted there
-    /// (this side is the guest when <paramref name="guest"/>): what it sent, received and dropped. Those counters are
-    /// the peer's word, kept for the accounting only.
+    /// and what the peer's halves had counted in the region (<paramref name="region"/>, read after it went; this side
+    /// is the guest when <paramref name="guest"/>): what it sent, received and dropped. Those counters are the peer's
+    /// word, kept for the accounting only.
     /// </summary>
-    public void SetPeerLost(RingException error, string regionPath, bool guest)
+    public void SetPeerLost(RingException error, RegionSnapshot region, bool guest)
     {
         PeerLost = error.Message;
-        try
-        {
-            using var observer = RegionObserver.OpenAtPath(regionPath);
-            var queues = observer.Snapshot().Queues;
-            var sent = queues.Sum(q => (guest ? q.DeviceSender : q.GuestSender).PacketEntries);
-            var received = queues.Sum(q => (guest ? q.DeviceReceiver : q.GuestReceiver).Packets);
-            var dropped = queues.Sum(q => (guest ? q.DeviceReceiver : q.GuestReceiver).Drops);
-            Accounting.AddDeadPeer(sent, received, dropped);
-        }
-        catch (Exception e) when (e is RingException or IOException or UnauthorizedAccessException)
-        {
-            // The region is gone (a guest that left removes it): the peer's side of the accounting stays unknown.
-        }
+        var queues = region.Queues;
+        var sent = queues.Sum(q => (guest ? q.DeviceSender : q.GuestSender).PacketEntries);
+        var received = queues.Sum(q => (guest ? q.DeviceReceiver : q.GuestReceiver).Packets);
+        var dropped = queues.Sum(q => (guest ? q.DeviceReceiver : q.GuestReceiver).Drops);
+        Accounting.AddDeadPeer(sent, received, dropped);
     }
 
     /// <summary>Sets the run's length and CPU time once the queues, which may have been added session by session, are

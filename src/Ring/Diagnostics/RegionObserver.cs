@@ -74,12 +74,20 @@ public sealed unsafe class RegionObserver : IDisposable
     public RegionSnapshot Snapshot()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var header = RegionHeader.Of(_region);
+        return Read(_region, _geometry);
+    }
+
+    /// <summary>The header and every queue pair's counters of <paramref name="region"/>, laid out as
+    /// <paramref name="geometry"/>: what an observer, a guest or a device reads of the region. Every word is the peers'
+    /// and read once.</summary>
+    internal static RegionSnapshot Read(MappedRegion region, RegionGeometry geometry)
+    {
+        var header = RegionHeader.Of(region);
         var status = header.Status;
-        var queues = new QueueSnapshot[_geometry.QueuePairs];
+        var queues = new QueueSnapshot[geometry.QueuePairs];
         for (int q = 0; q < queues.Length; q++)
         {
-            byte* counters = _region.Base + _geometry.QueuePair(q).Counters;
+            byte* counters = region.Base + geometry.QueuePair(q).Counters;
             queues[q] = new QueueSnapshot(q,
                 HalfCounters.Read((ulong*)(counters + CountersLayout.GuestReceiverOffset)),
                 HalfCounters.Read((ulong*)(counters + CountersLayout.GuestSenderOffset)),
@@ -89,9 +97,9 @@ public sealed unsafe class RegionObserver : IDisposable
                 HalfCounters.ReadSleeper((ulong*)(counters + CountersLayout.DeviceSleeperOffset)));
         }
         bool negotiated = (status & DeviceStatus.FeaturesOk) != 0;
-        return new RegionSnapshot(_region.Path, StateOf(status), (RegionStatus)status,
+        return new RegionSnapshot(region.Path, StateOf(status), (RegionStatus)status,
             negotiated ? (RegionFeatures)header.GuestFeatures : RegionFeatures.None, header.GuestPid, header.DevicePid,
-            ModeOf(header.GuestWaitMode), ModeOf(header.DeviceWaitMode), _geometry.RingSize, _geometry.BufferSize, queues);
+            ModeOf(header.GuestWaitMode), ModeOf(header.DeviceWaitMode), geometry.RingSize, geometry.BufferSize, queues);
     }
 
     /// <summary>Unmaps the view.</summary>

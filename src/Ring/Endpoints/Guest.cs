@@ -95,6 +95,16 @@ public sealed class Guest : IDisposable, IAsyncDisposable
     /// <summary>The region's mapping (tests reach the region through it).</summary>
     internal MappedRegion Region => _region;
 
+    /// <summary>
+    /// Reads the region's header and every queue pair's counters, both sides' (as <see cref="RegionObserver"/> does):
+    /// after the peer died, what it had counted is still here, the accounting's other half.
+    /// </summary>
+    public RegionSnapshot Snapshot()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return RegionObserver.Read(_region, _geometry);
+    }
+
     /// <summary>The queue pairs, once <see cref="StartAsync"/> has completed.</summary>
     public IReadOnlyList<QueuePair> QueuePairs
     {
