@@ -31,51 +31,15 @@ internal sealed class ProgramRunner : IDisposable
     public string RegionFile => Path.Combine("/dev/shm", "ring-" + Region);
 
     /// <summary>Starts <paramref name="program"/> ("Consumer" or "Producer") with <paramref name="arguments"/>.</summary>
-    public Child Start(string program, params string[] arguments)
-    {
-        string binary = Path.Combine(AppContext.BaseDirectory, program);
-        Assert.True(File.Exists(binary), $"{binary} not found: the test project references the program, build it");
-        var info = new ProcessStartInfo(binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true, // a program never reads it; the test runner's stdin stays out of reach
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-            info.ArgumentList.Add(argument);
-        var process = Process.Start(info);
-        Assert.True(process is not null, $"could not start {binary}");
-        var child = new Child(program, arguments, process);
-        _children.Add(child);
-        return child;
-    }
+    public Child Start(string program, params string[] arguments) =>
+        Launch(program, arguments, binary => (binary, [binary, .. arguments]));
 
     /// <summary>
     /// Starts <paramref name="program"/> under coreutils' <c>timeout</c>, which kills it with SIGKILL after
     /// <paramref name="after"/>: a death nothing in the program can see coming or answer.
     /// </summary>
-    public Child StartKilledAfter(TimeSpan after, string program, params string[] arguments)
-    {
-        string binary = Path.Combine(AppContext.BaseDirectory, program);
-        Assert.True(File.Exists(binary), $"{binary} not found: the test project references the program, build it");
-        var info = new ProcessStartInfo("timeout")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in new[] { "--signal=KILL", Seconds(after), binary })
-            info.ArgumentList.Add(argument);
-        foreach (string argument in arguments)
-            info.ArgumentList.Add(argument);
-        var process = Process.Start(info);
-        Assert.True(process is not null, $"could not start {binary} under timeout");
-        var child = new Child(program, arguments, process);
-        _children.Add(child);
-        return child;
-    }
+    public Child StartKilledAfter(TimeSpan after, string program, params string[] arguments) =>
+        Launch(program, arguments, binary => ("timeout", ["timeout", "--signal=KILL", Seconds(after), binary, .. arguments]));
 
     /// <summary>
     /// Starts <paramref name="program"/> under a shell that stops it with SIGSTOP after <paramref name="runFor"/> and
@@ -84,51 +48,40 @@ internal sealed class ProgramRunner : IDisposable
     /// </summary>
     public Child StartPausedAfter(TimeSpan runFor, TimeSpan stopFor, string program, params string[] arguments)
     {
+        string script = $"\"$0\" \"$@\" & p=$!; sleep {Seconds(runFor)}; kill -STOP $p; echo \"{program}: test: stopped\" >&2; "
+            + $"sleep {Seconds(stopFor)}; kill -CONT $p; wait $p";
+        return Launch(program, arguments, binary => ("bash", ["bash", "-c", script, binary, .. arguments]));
+    }
+
+    /// <summary>Starts <paramref name="program"/> inside <paramref name="ns"/> (<c>ip netns exec</c>, which runs it in its
+    /// own place, so the child's pid is the program's).</summary>
+    public Child StartInside(NetworkNamespace ns, string program, params string[] arguments) =>
+        Launch(program, arguments, binary => (NetTools.Require("ip"), ["ip", .. ns.ExecArguments([binary, .. arguments])]));
+
+    /// <summary>Starts the command <paramref name="command"/> makes of the program's binary (the file to run, then its
+    /// argv with argv[0] first, which is not passed) and tracks it as <paramref name="program"/>.</summary>
+    private Child Launch(string program, string[] arguments, Func<string, (string File, string[] Argv)> command)
+    {
         string binary = Path.Combine(AppContext.BaseDirectory, program);
         Assert.True(File.Exists(binary), $"{binary} not found: the test project references the program, build it");
-        var info = new ProcessStartInfo("bash")
+        var (file, argv) = command(binary);
+        var info = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = true,
+            RedirectStandardInput = true, // a program never reads it; the test runner's stdin stays out of reach
             UseShellExecute = false,
         };
-        string script = $"\"$0\" \"$@\" & p=$!; sleep {Seconds(runFor)}; kill -STOP $p; echo \"{program}: test: stopped\" >&2; "
-            + $"sleep {Seconds(stopFor)}; kill -CONT $p; wait $p";
-        foreach (string argument in new[] { "-c", script, binary })
-            info.ArgumentList.Add(argument);
-        foreach (string argument in arguments)
+        foreach (string argument in argv.Skip(1))
             info.ArgumentList.Add(argument);
         var process = Process.Start(info);
-        Assert.True(process is not null, $"could not start {binary} under bash");
+        Assert.True(process is not null, $"could not start {string.Join(' ', argv)}");
         var child = new Child(program, arguments, process);
         _children.Add(child);
         return child;
     }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Starts <paramref name="program"/> inside <paramref name="ns"/> (<c>ip netns exec</c>, which runs it in its
-    /// own place, so the child's pid is the program's).</summary>
-    public Child StartInside(NetworkNamespace ns, string program, params string[] arguments)
-    {
-        string binary = Path.Combine(AppContext.BaseDirectory, program);
-        Assert.True(File.Exists(binary), $"{binary} not found: the test project references the program, build it");
-        var info = new ProcessStartInfo(NetTools.Require("ip"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in ns.ExecArguments([binary, .. arguments]))
-            info.ArgumentList.Add(argument);
-        var process = Process.Start(info);
-        Assert.True(process is not null, $"could not start {binary} in {ns.Name}");
-        var child = new Child(program, arguments, process);
-        _children.Add(child);
-        return child;
-    }
 
     /// <summary>Starts <paramref name="program"/> and waits for it (up to <see cref="DefaultDeadline"/>).</summary>
     public Result Run(string program, params string[] arguments) => WaitAll(DefaultDeadline, Start(program, arguments))[0];
