@@ -9,8 +9,8 @@ namespace Ring.Tests;
 /// <summary>
 /// The hostile-input corpus (<c>tests/Corpus/hostile.tsv</c>, <see cref="HostileCorpus"/>), one case per row, each run
 /// against the real Producer or Consumer under a deadline. Against the Producer the test is the guest: it serves a
-/// foreign file or memory, or a region whose header it corrupts before the Producer attaches, or accepts features never
-/// offered, or writes the TX ring and the header while the Producer runs. Against the Consumer the test is the device:
+/// foreign file or memory, or a region whose header it corrupts before the Producer attaches, or posts garbage on the
+/// fill ring, or accepts features never offered, or writes the TX ring and the header while the Producer runs. Against the Consumer the test is the device:
 /// it attaches over the control socket and writes the RX completion ring, the control words and the header. Every row
 /// ends as it says, with one line on stderr and the exit code it names, or with the drops it names counted by reason;
 /// never a crash, a hang, a stack trace, an unexpected exception, or a packet reported that was not received.
@@ -26,9 +26,8 @@ public sealed class HostileCorpusTests : IDisposable
     /// <summary>The region the Consumer makes with <see cref="ConsumerArguments"/> (four ring's worth of RX buffers).</summary>
     private static readonly RegionGeometry ConsumerGeometry = RegionGeometry.ForQueues(1, 16, 128, 64);
 
-    // Direction tx: the Producer sends nothing, so an honest guest ends its run by ending its own stream. No stall line:
-    // a row that hangs is caught by the deadline, and a stall line would not be the one line a row expects.
-    private static readonly string[] ProducerArguments = ["--wait", "30", "--direction", "tx", "--stall-timeout", "60", "--json"];
+    // No stall line: a row that hangs is caught by the deadline, and a stall line would not be the one line a row expects.
+    private static readonly string[] ProducerArguments = ["--wait", "30", "--stall-timeout", "60", "--json"];
     private static readonly string[] ConsumerArguments =
         ["--ring-size", "16", "--buffer-size", "128", "--attach-timeout", "30", "--stall-timeout", "60", "--json"];
 
@@ -66,16 +65,39 @@ public sealed class HostileCorpusTests : IDisposable
             Assert.True(row.Expect.Kind is "ok" or "exit" or "drop", $"{row}: an outcome AssertOutcome does not check");
             Assert.True(row.Why.Length > 0, $"{row}: no why");
             Assert.True(Targets(row.Victim).Contains(row.Target), $"{row}: target {row.Target} is not one of {string.Join(", ", Targets(row.Victim))}");
-            if (row.Target is "rx" or "tx")
-                RingScript.Compile(row.Writes);
-            if (row.Target == "header")
-                Assert.All(row.Writes, w => HeaderWrite(w));
+            ParseWrites(row); // every row's writes parse before any row runs
         }
     }
 
     public void Dispose() => _runner.Dispose();
 
-    private static string[] Targets(string victim) => victim == "Producer" ? ["file", "memfd", "header", "handshake", "tx"] : ["rx"];
+    /// <summary>Parses what <paramref name="row"/> writes as its target reads it; throws naming what does not parse.</summary>
+    private static void ParseWrites(HostileRow row)
+    {
+        switch (row.Target)
+        {
+            case "rx" or "tx":
+                RingScript.Compile(row.Writes);
+                break;
+            case "header":
+                Assert.All(row.Writes, w => HeaderWrite(w));
+                break;
+            case "fill":
+                FillEntries(ProducerGeometry, row.Writes);
+                break;
+            case "handshake":
+                Accepted(row);
+                break;
+            case "memfd" when row.Writes is [var w] && w.StartsWith("short=", StringComparison.Ordinal):
+                NamedWords.ParseValue(w[6..]);
+                break;
+            default:
+                Contents(row);
+                break;
+        }
+    }
+
+    private static string[] Targets(string victim) => victim == "Producer" ? ["file", "memfd", "header", "handshake", "fill", "tx"] : ["rx"];
 
     /// <summary>The checks every row gets, then the row's own: its exit code and one line, or its drops, and the
     /// packets received, which must be exactly the honest packets the victim could read.</summary>
@@ -158,9 +180,10 @@ public sealed class HostileCorpusTests : IDisposable
     }
 
     /// <summary>
-    /// A region the test serves as its guest: its header corrupted before the Producer attaches (<c>header</c>), then,
-    /// unless the row expects the Producer to refuse it there, the guest's handshake (accepting what a <c>handshake</c>
-    /// row says), and the TX ring and header written while the Producer runs (<c>tx</c>), or just the end of the stream.
+    /// A region the test serves as its guest: its header corrupted before the Producer attaches (<c>header</c>) or its
+    /// fill ring posted with the row's entries (<c>fill</c>); then, unless the row expects the Producer to refuse it at
+    /// attach, the guest's handshake (accepting what a <c>handshake</c> row says), and the TX ring and header written
+    /// while the Producer runs (<c>tx</c>), or just the end of the guest's stream.
     /// </summary>
     private unsafe (ProgramRunner.Result, int, int) GuestOfTheProducer(HostileRow row)
     {
@@ -169,8 +192,17 @@ public sealed class HostileCorpusTests : IDisposable
         if (row.Target == "header")
             foreach (string write in row.Writes)
                 HeaderWrite(write).ApplyTo(guest.Region.Base);
+        // The fill ring is the guest's to write before DRIVER_OK: the producer rents the row's entries, one packet for
+        // each honest one. Otherwise it sends nothing (direction tx), so an honest guest ends the run by ending its stream.
+        string[] direction = ["--direction", "tx"];
+        if (row.Target == "fill")
+        {
+            var (entries, honest) = FillEntries(ProducerGeometry, row.Writes);
+            guest.Queue().Fill.PostBuffers([.. entries]);
+            direction = ["--direction", "rx", "--packets", honest.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        }
         byte[] before = region.ToArray();
-        var producer = _runner.Start("Producer", [.. ProducerArguments, .. row.Args, "--region", _runner.Region]);
+        var producer = _runner.Start("Producer", [.. ProducerArguments, .. direction, .. row.Args, "--region", _runner.Region]);
         if (row.Target == "header" && row.Expect.Kind != "ok")
         {
             // Refused at attach: before any handshake, and without a byte written.
@@ -179,9 +211,9 @@ public sealed class HostileCorpusTests : IDisposable
             return (refused, 0, 0);
         }
 
-        Features? accepted = row.Target == "handshake" && row.Writes is [var accept] && accept.StartsWith("accept=", StringComparison.Ordinal)
-            ? (Features)NamedWords.ParseValue(accept[7..]) : null;
-        Deadline.Join(Deadline.Run(() => guest.FinishGuestHandshake(accepted: accepted)), "the guest's handshake with the producer");
+        var accepted = row.Target == "handshake" ? Accepted(row) : null;
+        Deadline.Join(Deadline.Run(() => guest.FinishGuestHandshake(postFill: row.Target != "fill", accepted: accepted)),
+            "the guest's handshake with the producer");
         before = region.ToArray();
         var script = new RingScript(guest, asDevice: false, () => producer.HasExited);
         if (row.Target == "tx")
@@ -190,7 +222,7 @@ public sealed class HostileCorpusTests : IDisposable
             _runner.WaitUntil(() => guest.Queue().Word64(QueueControlLayout.RxEndOfStreamOffset) != 0, "the producer ran", RunDeadline, producer);
             script.Run(row.Writes);
         }
-        else if (row.Expect.Kind == "ok")
+        else if (row.Expect.Kind == "ok" && row.Target != "fill")
         {
             script.Run(["eos"]);
         }
@@ -199,6 +231,40 @@ public sealed class HostileCorpusTests : IDisposable
             AssertUnchanged(before.AsSpan(RegionLayout.HeaderLength), region[RegionLayout.HeaderLength..], result); // nothing past the header
         return (result, script.Honest, script.Readable);
     }
+
+    /// <summary>
+    /// A <c>fill</c> row's entries for the fill ring, and how many are honest: <c>good</c> and <c>good*N</c> post the
+    /// guest's next RX buffers; <c>offset=V</c> posts V, a number, <c>+N</c> (past the next honest buffer),
+    /// <c>pool_end</c> or <c>again</c> (the entry before, posted twice).
+    /// </summary>
+    private static (List<ulong> Entries, int Honest) FillEntries(RegionGeometry geometry, IEnumerable<string> tokens)
+    {
+        var entries = new List<ulong>();
+        int honest = 0;
+        ulong Next() => geometry.RxFirst(0) + (ulong)honest * (ulong)geometry.BufferStride;
+        foreach (string token in tokens)
+        {
+            string[] kv = token.Split('=');
+            int repeat = token == "good" ? 1 : token.StartsWith("good*", StringComparison.Ordinal) ? (int)NamedWords.ParseValue(token[5..]) : 0;
+            for (int i = 0; i < repeat; i++, honest++)
+                entries.Add(Next());
+            if (repeat != 0)
+                continue;
+            entries.Add(kv switch
+            {
+                ["offset", "pool_end"] => (ulong)geometry.PoolLength,
+                ["offset", "again"] when entries.Count > 0 => entries[^1],
+                ["offset", ['+', .. var delta]] => Next() + NamedWords.ParseValue(delta),
+                ["offset", var value] => NamedWords.ParseValue(value),
+                _ => throw new FormatException($"unknown fill token '{token}'"),
+            });
+        }
+        return (entries, honest);
+    }
+
+    /// <summary>The features a <c>handshake</c> row's guest accepts: <c>accept=V</c>.</summary>
+    private static Features? Accepted(HostileRow row) => row.Writes is [var accept] && accept.StartsWith("accept=", StringComparison.Ordinal)
+        ? (Features)NamedWords.ParseValue(accept[7..]) : throw new FormatException($"{row}: expected accept=V");
 
     /// <summary>A <c>header</c> row's token, <c>header.F op V</c>.</summary>
     private static NamedWords.Write HeaderWrite(string token) => token.StartsWith("header.", StringComparison.Ordinal)
