@@ -1,30 +1,23 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using Ring.Harness.Hosting;
-using Ring.Layout;
-using Ring.Memory;
 using Ring.Native;
 using Ring.Tests.Support;
 
 namespace Ring.Tests;
 
 /// <summary>
-/// What the real programs do when something is wrong: bad arguments, a missing, foreign, other-version or corrupt
-/// region, something at the region's path that is not a guest's socket (a file, a symlink, another user's socket),
-/// a region someone else already uses or a crashed consumer left behind, a peer that never comes or dies mid-run.
+/// What the real programs do when something is wrong: bad arguments, a missing region, something at the region's
+/// path that is not a guest's socket (a symlink, another user's socket, a file where the consumer would listen), a
+/// region someone else already uses or a crashed consumer left behind, a peer that never comes or dies mid-run.
 /// Each must end (never hang) with the documented exit code and exactly one line on standard error that names the
-/// problem, and never print a stack trace. A corrupt region is served by this test process as its guest
-/// (<see cref="HostilePeer.CreateAsGuest"/>), so the real Producer gets it through the control socket as from a
-/// Consumer.
+/// problem, and never print a stack trace. Foreign, other-version and corrupt regions, one case per row, are the
+/// hostile-input corpus's (<see cref="HostileCorpusTests"/>).
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class ErrorPathTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PairDeadline = TimeSpan.FromSeconds(90);
-
-    /// <summary>The geometry of the regions this test serves itself: small, so a copy of every byte is cheap.</summary>
-    private static readonly RegionGeometry Geometry = RegionGeometry.ForQueues(1, 256, 2048);
 
     private readonly ProgramRunner _runner = new();
 
@@ -80,24 +73,6 @@ public sealed class ErrorPathTests : IDisposable
         ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionMissing, "not found");
         // At least the wait; well short of the default 10 s (start-up on a busy box takes a second or two).
         Assert.True(seconds is >= 2 and < 7, $"the producer gave up after {seconds:0.00} s, expected about 2 s\n{result}");
-    }
-
-    [Theory]
-    [InlineData(0, false)]
-    [InlineData(100, false)]
-    [InlineData(8192, false)]
-    [InlineData(8192, true)]
-    public void Producer_ForeignFile_FailsNotARingRegion(int length, bool random)
-    {
-        var bytes = new byte[length];
-        if (random)
-            new Random(20240611).NextBytes(bytes);
-        File.WriteAllBytes(_runner.RegionFile, bytes);
-
-        var result = _runner.Run("Producer", "--region", _runner.Region);
-
-        ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, "is not a Ring region: a regular file");
-        Assert.Equal(bytes, File.ReadAllBytes(_runner.RegionFile)); // a foreign file is never written to
     }
 
     [Fact]
@@ -173,35 +148,6 @@ public sealed class ErrorPathTests : IDisposable
             Assert.True(after.IsSameFileAs(before), "the socket at the path was replaced");
             Assert.Equal([_runner.RegionFile], _runner.FilesLeft());
         }
-    }
-
-    [Fact]
-    public void Producer_RegionOfAnotherMajorVersion_FailsNamingVersionAndWritesNothing()
-    {
-        uint major = (RegionLayout.Version >> 16) + 1;
-
-        AssertProducerRefusesPatchedRegion(header => BinaryPrimitives.WriteUInt32LittleEndian(
-            header[RegionLayout.VersionOffset..], major << 16), $"layout version {major}.0");
-    }
-
-    /// <summary>Header fields a page off, each with what the producer's line must name: the field, or its wrong value.</summary>
-    public static TheoryData<int, string> FieldsOffByAPage => new()
-    {
-        { RegionLayout.PoolOffsetOffset, $"pool at {Geometry.PoolOffset + 4096} " },
-        { RegionLayout.PoolLengthOffset, $"length {Geometry.PoolLength + 4096}," },
-        { RegionLayout.QueueTableOffset + QueueTableLayout.RxFillOffset, "RX fill" },
-        { RegionLayout.QueueTableOffset + QueueTableLayout.TxCompletionOffset, "TX completion" },
-    };
-
-    [Theory]
-    [MemberData(nameof(FieldsOffByAPage))]
-    public void Producer_HeaderFieldOffByAPage_FailsCorruptHeaderNamingTheFieldAndWritesNothing(int fieldOffset, string phrase)
-    {
-        AssertProducerRefusesPatchedRegion(header =>
-        {
-            var field = header.Slice(fieldOffset, sizeof(ulong));
-            BinaryPrimitives.WriteUInt64LittleEndian(field, BinaryPrimitives.ReadUInt64LittleEndian(field) + 4096);
-        }, "corrupt header", phrase);
     }
 
     [Fact]
@@ -348,30 +294,6 @@ public sealed class ErrorPathTests : IDisposable
         _runner.WaitForRegion(consumer, Deadline);
         return consumer;
     }
-
-    /// <summary>
-    /// Serves a region from this process as its guest (sealed memory behind a control socket at the test's path, as
-    /// the Consumer makes it), its header changed by <paramref name="patch"/>, points the real Producer at it, and
-    /// asserts that the producer refused it with one line saying each of <paramref name="phrases"/> and wrote nothing
-    /// into it.
-    /// </summary>
-    private unsafe void AssertProducerRefusesPatchedRegion(SpanAction patch, params string[] phrases)
-    {
-        using var guest = HostilePeer.CreateAsGuest(_runner.Region, Geometry);
-        var region = new Span<byte>(guest.Region.Base, checked((int)guest.Region.Length));
-        patch(region[..RegionLayout.HeaderLength]);
-        byte[] before = region.ToArray();
-
-        var result = _runner.Run("Producer", "--region", _runner.Region, "--wait", "30");
-
-        foreach (string phrase in phrases)
-            ProgramAssert.FailedWithOneLine(result, "Producer", ExitCodes.RegionUnusable, phrase);
-        int changed = region.CommonPrefixLength(before);
-        Assert.True(changed == before.Length, $"the producer wrote into the region it refused, first at byte {changed}\n{result}");
-    }
-
-    /// <summary>Changes a region's header in place.</summary>
-    private delegate void SpanAction(Span<byte> header);
 
     /// <summary>Waits until the consumer has set DRIVER_OK (the handshake is done and packets flow), as an observer sees it.</summary>
     private void WaitForDriverOk(params ProgramRunner.Child[] pair) => RegionWatch.WaitForRunning(_runner, Deadline, pair);

@@ -80,10 +80,15 @@ internal sealed unsafe class HostilePeer : IDisposable
     /// DeviceReady. The guest's <see cref="Guest.StartAsync"/> then completes against a device that is only this mapping.
     /// <paramref name="geometry"/> must be the guest's.
     /// </summary>
-    public static HostilePeer ActAsDevice(Guest guest, RegionGeometry geometry, bool maySleep = false, bool chains = false)
+    public static HostilePeer ActAsDevice(Guest guest, RegionGeometry geometry, bool maySleep = false, bool chains = false) =>
+        ActAsDevice(guest.Path, geometry, maySleep, chains);
+
+    /// <summary>As <see cref="ActAsDevice(Guest, RegionGeometry, bool, bool)"/>, for the guest listening at
+    /// <paramref name="path"/>: another process (the real Consumer), whose handshake then completes against this mapping.</summary>
+    public static HostilePeer ActAsDevice(string path, RegionGeometry geometry, bool maySleep = false, bool chains = false)
     {
-        var session = ControlClient.Connect(guest.Path, PeerRole.Device, Deadline.Default);
-        var peer = new HostilePeer(new MappedRegion(guest.Path, session.Memory), geometry, session.Connection);
+        var session = ControlClient.Connect(path, PeerRole.Device, Deadline.Default);
+        var peer = new HostilePeer(new MappedRegion(path, session.Memory), geometry, session.Connection);
         try
         {
             CheckGeometry(peer._region, geometry);
@@ -115,11 +120,12 @@ internal sealed unsafe class HostilePeer : IDisposable
 
     /// <summary>Creates region <paramref name="name"/> with <paramref name="geometry"/> as a guest would (sealed memory,
     /// the header with the magic last, the control socket answering), to play the guest's part with
-    /// <see cref="FinishGuestHandshake"/>.</summary>
-    public static HostilePeer CreateAsGuest(string name, RegionGeometry geometry)
+    /// <see cref="FinishGuestHandshake"/>. <paramref name="regionLength"/>, when given, is the length of the memory handed over instead of the geometry's
+    /// (a region too short for what its header says; at least the header's length).</summary>
+    public static HostilePeer CreateAsGuest(string name, RegionGeometry geometry, long? regionLength = null)
     {
         string path = RegionPaths.ForName(name);
-        var memory = SealedMemory.Create("ring-" + name, geometry.RegionLength);
+        var memory = SealedMemory.Create("ring-" + name, regionLength ?? geometry.RegionLength);
         try
         {
             HeaderCheck.Write(new RegionHeader(memory.Address), geometry, WaitMode.Poll);
@@ -137,9 +143,10 @@ internal sealed unsafe class HostilePeer : IDisposable
     /// The guest's part of the handshake, with raw stores (it blocks: run it beside the device's attach): waits for a
     /// device to attach and opens its session (the generation), waits for its DeviceReady, accepts END_OF_STREAM (and
     /// chained buffers when <paramref name="chains"/> and offered), declares that it never sleeps, posts a ring's worth
-    /// of RX buffers of every queue on its fill ring when <paramref name="postFill"/>, and sets DRIVER_OK.
+    /// of RX buffers of every queue on its fill ring when <paramref name="postFill"/>, and sets DRIVER_OK. A hostile guest
+    /// accepts <paramref name="accepted"/> instead, offered or not.
     /// </summary>
-    public void FinishGuestHandshake(bool postFill = true, bool chains = false)
+    public void FinishGuestHandshake(bool postFill = true, bool chains = false, Features? accepted = null)
     {
         var control = _owned as GuestControl ?? throw new InvalidOperationException("only a peer made by CreateAsGuest plays the guest");
         var header = Header;
@@ -154,7 +161,7 @@ internal sealed unsafe class HostilePeer : IDisposable
             Thread.Sleep(1);
         }
         header.SetStatus(DeviceStatus.Acknowledge | DeviceStatus.Driver);
-        header.GuestFeatures = header.DeviceFeatures & (Features.EndOfStream | (chains ? Features.ChainedBuffers : Features.None));
+        header.GuestFeatures = accepted ?? header.DeviceFeatures & (Features.EndOfStream | (chains ? Features.ChainedBuffers : Features.None));
         header.SetStatus(DeviceStatus.FeaturesOk);
         for (int q = 0; q < Geometry.QueuePairs; q++)
         {

@@ -46,13 +46,12 @@ internal static class HeaderCheck
         for (int q = 0; q < geometry.QueuePairs; q++)
         {
             var o = geometry.QueuePair(q);
-            if (h.ReadQueueTable(q, QueueTableLayout.ControlOffset) != (ulong)o.Control
-                || h.ReadQueueTable(q, QueueTableLayout.CountersOffset) != (ulong)o.Counters
-                || h.ReadQueueTable(q, QueueTableLayout.RxFillOffset) != (ulong)o.RxFill
-                || h.ReadQueueTable(q, QueueTableLayout.RxCompletionOffset) != (ulong)o.RxCompletion
-                || h.ReadQueueTable(q, QueueTableLayout.TxOffset) != (ulong)o.Tx
-                || h.ReadQueueTable(q, QueueTableLayout.TxCompletionOffset) != (ulong)o.TxCompletion)
-                throw Corrupt(path, $"queue table entry {q} does not match the layout");
+            CheckQueueTable(path, h, q, QueueTableLayout.ControlOffset, "control block", o.Control);
+            CheckQueueTable(path, h, q, QueueTableLayout.CountersOffset, "counters", o.Counters);
+            CheckQueueTable(path, h, q, QueueTableLayout.RxFillOffset, "RX fill ring", o.RxFill);
+            CheckQueueTable(path, h, q, QueueTableLayout.RxCompletionOffset, "RX completion ring", o.RxCompletion);
+            CheckQueueTable(path, h, q, QueueTableLayout.TxOffset, "TX ring", o.Tx);
+            CheckQueueTable(path, h, q, QueueTableLayout.TxCompletionOffset, "TX completion ring", o.TxCompletion);
         }
         return geometry;
     }
@@ -84,6 +83,15 @@ internal static class HeaderCheck
         header.GuestPid = Environment.ProcessId;
         header.GuestWaitMode = (uint)guestMode;
         header.PublishMagic(); // last: everything above is visible to whoever reads the magic (release)
+    }
+
+    /// <summary>Throws, naming the part and both offsets, when queue-table entry <paramref name="queue"/>'s
+    /// <paramref name="field"/> is not where the layout puts <paramref name="part"/>.</summary>
+    private static void CheckQueueTable(string path, RegionHeader h, int queue, int field, string part, long expected)
+    {
+        ulong written = h.ReadQueueTable(queue, field); // read once: the value checked is the value reported
+        if (written != (ulong)expected)
+            throw Corrupt(path, $"queue table entry {queue}: {part} at {written}, the layout puts it at {expected}");
     }
 
     private static RingException Corrupt(string path, string what) => new(RingErrorReason.Corrupt, $"{path}: corrupt header: {what}");
