@@ -73,7 +73,16 @@ public sealed class Guest : IDisposable, IAsyncDisposable
             for (long offset = 0; offset < memory.Length; offset += 4096)
                 memory.Address[offset] = 0;
             HeaderCheck.Write(new RegionHeader(memory.Address), geometry, options.WaitMode);
-            var control = GuestControl.Bind(path, memory);
+            GuestControl control;
+            try
+            {
+                control = GuestControl.Bind(path, memory);
+            }
+            catch (ControlException e) when (e.Code == ControlReason.SystemError)
+            {
+                // A missing directory, no permission, no space: say what could not be created, then why.
+                throw new ControlException(e.Code, $"cannot create region {path}: {e.Message}");
+            }
             return new Guest(new MappedRegion(path, memory), control, geometry, options);
         }
         catch
@@ -171,14 +180,28 @@ public sealed class Guest : IDisposable, IAsyncDisposable
         long deadline = Handshake.Deadline(_attachTimeout);
         try
         {
-            var (device, generation) = await _control.WaitForDeviceAsync(deadline, $"a device to attach to {Path}", cancellationToken).ConfigureAwait(false);
-            header.SessionGeneration = generation;
-            if (_peer is null)
-                _peer = new PeerMonitor(header, guestSide: true, device.Peer.Pid, device.Check);
-            else
-                _peer.Rebind(device.Check, device.Peer.Pid);
-            await Handshake.WaitForAsync(header, () => header.DeviceReady, deadline, "the device's offer", _peer,
-                cancellationToken).ConfigureAwait(false);
+            // A device that goes before its offer (it refused the region: buffers too small for it, say, or it
+            // died attaching) took nothing: detach it and wait, within the same deadline, for the next one.
+            while (true)
+            {
+                var (device, generation) = await _control.WaitForDeviceAsync(deadline, $"a device to attach to {Path}", cancellationToken).ConfigureAwait(false);
+                header.SessionGeneration = generation;
+                if (_peer is null)
+                    _peer = new PeerMonitor(header, guestSide: true, device.Peer.Pid, device.Check);
+                else
+                    _peer.Rebind(device.Check, device.Peer.Pid);
+                try
+                {
+                    await Handshake.WaitForAsync(header, () => header.DeviceReady, deadline, "the device's offer", _peer,
+                        cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (RingException e) when (e.Reason is RingErrorReason.PeerLeft or RingErrorReason.PeerDied && !header.DeviceReady)
+                {
+                    _control.DetachDevice($"the device went before its offer: {e.Message}");
+                    header.ClearForNewSession(); // what it wrote of its part (pid, features, mode) is not the next one's
+                }
+            }
             header.SetStatus(DeviceStatus.Acknowledge | DeviceStatus.Driver);
             var offered = header.DeviceFeatures;
             if ((offered & Features.EndOfStream) == 0)
