@@ -15,10 +15,7 @@ internal static class KillsCommand
     public static int Run(KillsOptions options)
     {
         var result = Execute(options, Console.Error);
-        Console.WriteLine(Table(result));
-        if (options.Json)
-            Console.WriteLine(result.ToJson());
-        return result.Clean ? ExitCodes.Ok : ExitCodes.VerificationFailed;
+        return options.Print(Table(result), result.ToJson, result.Clean);
     }
 
     /// <summary>Runs every mode and returns what was measured; <paramref name="progress"/> gets one line per mode.</summary>

@@ -62,7 +62,7 @@ public sealed class ModeKills
             return;
         var sorted = DetectionMs.Order().ToList();
         (MinMs, MaxMs) = (sorted[0], sorted[^1]);
-        MedianMs = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        MedianMs = Math.Round(sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2, 3);
     }
 }
 

@@ -1,4 +1,5 @@
 using CommandLine;
+using Ring.Harness.Hosting;
 
 namespace Bench;
 
@@ -17,4 +18,14 @@ public abstract class ReconnectOptions
 
     /// <summary>The region to use: <c>--region</c>, else one private to this run.</summary>
     public string RegionOrDefault(string verb) => Region ?? $"{verb}-{Environment.ProcessId}";
+
+    /// <summary>Prints the verb's <paramref name="table"/>, then its <paramref name="json"/> with <c>--json</c>; returns
+    /// the exit code: 0 when <paramref name="clean"/>, else 3 (verification failed).</summary>
+    public int Print(string table, Func<string> json, bool clean)
+    {
+        Console.WriteLine(table);
+        if (Json)
+            Console.WriteLine(json());
+        return clean ? ExitCodes.Ok : ExitCodes.VerificationFailed;
+    }
 }

@@ -16,13 +16,13 @@ internal static class SoakCommand
 {
     private static readonly string[] ProducerModes = ["poll", "event", "hybrid"];
 
+    /// <summary>How often the consumer's RSS is read along the way, in sessions.</summary>
+    public const int SessionsPerSample = 20;
+
     public static int Run(SoakOptions options)
     {
         var result = Execute(options, Console.Error);
-        Console.WriteLine(Table(result));
-        if (options.Json)
-            Console.WriteLine(result.ToJson());
-        return result.Clean ? ExitCodes.Ok : ExitCodes.VerificationFailed;
+        return options.Print(Table(result), result.ToJson, result.Clean);
     }
 
     /// <summary>Runs the soak and returns what it found; <paramref name="progress"/> gets a line every few sessions.</summary>
@@ -57,8 +57,11 @@ internal static class SoakCommand
             }
             Thread.Sleep(runFor);
             End(result, consumer, producer, killed: random.Next(3) != 0);
-            if (session % 20 == 0)
-                progress.WriteLine($"soak: {started.Elapsed.TotalMinutes:0.0} min, {session} sessions, RSS {consumer.ResidentKib()} KiB");
+            if (session % SessionsPerSample == 0 && consumer.ResidentKib() is { } rss)
+            {
+                result.RssSamplesKib.Add(rss);
+                progress.WriteLine($"soak: {started.Elapsed.TotalMinutes:0.0} min, {session} sessions, RSS {rss} KiB");
+            }
         }
         result.Seconds = Math.Round(started.Elapsed.TotalSeconds, 1);
         return result;
@@ -108,7 +111,8 @@ internal static class SoakCommand
             + $"left in flight by lost producers {r.LeftInFlight}, unexplained gaps {r.Unexplained.Count}",
         $"worst time to notice a lost producer {r.WorstDetectionMs:0.0} ms",
         $"consumer RSS: {r.RssStartKib} KiB after the first session was up, {r.RssEndKib} KiB in the last: "
-            + $"{r.RssEndKib - r.RssStartKib:+0;-0;0} KiB (bound +{r.RssBoundKib} KiB)",
+            + $"{r.RssEndKib - r.RssStartKib:+0;-0;0} KiB (bound +{r.RssBoundKib} KiB); every {SessionsPerSample} sessions: "
+            + (r.RssSamplesKib.Count == 0 ? "-" : string.Join(", ", r.RssSamplesKib)),
         string.Join('\n', r.Unexplained.Select(u => "unexplained: " + u).DefaultIfEmpty("")).TrimEnd('\n'),
         r.Clean ? "result: ok, every gap explained, memory flat" : "result: FAILED, an unexplained gap or the RSS grew beyond its bound").Replace("\n\n", "\n");
 }

@@ -28,6 +28,8 @@ public sealed class SoakResult
     public long RssStartKib { get; set; }
     /// <summary>Its RSS once the last producer ended its stream, KiB.</summary>
     public long RssEndKib { get; set; }
+    /// <summary>Its RSS every <see cref="SoakCommand.SessionsPerSample"/> sessions, KiB: how it got from start to end.</summary>
+    public List<long> RssSamplesKib { get; set; } = [];
     /// <summary>The RSS growth allowed, KiB.</summary>
     public long RssBoundKib { get; set; }
     /// <summary>The slowest the consumer was to report a lost producer, ms.</summary>
