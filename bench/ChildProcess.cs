@@ -15,22 +15,35 @@ internal sealed class ChildProcess : IDisposable
 
     private readonly string _commandLine;
 
-    private ChildProcess(string name, Process process, IEnumerable<string> args)
+    private ChildProcess(string name, Process process, IEnumerable<string> args, Action<string>? onErrorLine = null)
     {
         Name = name;
         _process = process;
         _commandLine = string.Join(' ', args.Prepend(name));
         process.StandardInput.Close();
         _stdout = process.StandardOutput.ReadToEndAsync();
-        _stderr = process.StandardError.ReadToEndAsync();
+        _stderr = onErrorLine is null ? process.StandardError.ReadToEndAsync() : ReadLines(process.StandardError, onErrorLine);
+    }
+
+    /// <summary>Everything <paramref name="reader"/> gives, handing each line to <paramref name="onLine"/> as it arrives.</summary>
+    private static async Task<string> ReadLines(StreamReader reader, Action<string> onLine)
+    {
+        var all = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            onLine(line);
+            all.Append(line).Append('\n');
+        }
+        return all.ToString();
     }
 
     /// <summary>"consumer" or "producer".</summary>
     public string Name { get; }
 
     /// <summary>Starts <paramref name="program"/> (Consumer or Producer) with <paramref name="args"/>, on
-    /// <paramref name="cpu"/> when given.</summary>
-    public static ChildProcess Start(string program, string? cpu, IEnumerable<string> args)
+    /// <paramref name="cpu"/> when given; each line it writes on standard error goes to <paramref name="onErrorLine"/>
+    /// as it arrives, when given (its <see cref="Stderr"/> still has them all).</summary>
+    public static ChildProcess Start(string program, string? cpu, IEnumerable<string> args, Action<string>? onErrorLine = null)
     {
         string binary = Path.Combine(AppContext.BaseDirectory, program);
         if (!File.Exists(binary))
@@ -50,7 +63,7 @@ internal sealed class ChildProcess : IDisposable
         foreach (string arg in args)
             info.ArgumentList.Add(arg);
         var process = Process.Start(info) ?? throw new RunFailedException($"could not start {program}");
-        return new ChildProcess(program.ToLowerInvariant(), process, args);
+        return new ChildProcess(program.ToLowerInvariant(), process, args, onErrorLine);
     }
 
     /// <summary>Starts <paramref name="program"/> (Consumer or Producer) with <paramref name="args"/> through
@@ -170,6 +183,9 @@ internal sealed class ChildProcess : IDisposable
             // Already exited.
         }
     }
+
+    /// <summary>Its process id: for /proc/&lt;pid&gt;/status (taskset runs the program in its own place).</summary>
+    public int Id => _process.Id;
 
     /// <summary>Exit code (after it exited).</summary>
     public int ExitCode => _process.ExitCode;

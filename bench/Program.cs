@@ -1,7 +1,7 @@
 using Bench;
 using Ring.Harness.Hosting;
 
-return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(PairOptions), typeof(RttOptions), typeof(SweepOptions), typeof(RefsOptions), typeof(PlotOptions), typeof(MicroOptions), typeof(PingDemoOptions), typeof(StatsOptions)) switch
+return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(PairOptions), typeof(RttOptions), typeof(SweepOptions), typeof(RefsOptions), typeof(PlotOptions), typeof(MicroOptions), typeof(PingDemoOptions), typeof(StatsOptions), typeof(KillsOptions), typeof(SoakOptions)) switch
 {
     PairOptions pair => PairCommand.Run(pair),
     RttOptions rtt => RttCommand.Run(rtt),
@@ -11,5 +11,7 @@ return ProgramShell.Run("bench", () => OptionParser.ParseVerbs(args, typeof(Pair
     MicroOptions micro => MicroCommand.Run(micro),
     PingDemoOptions pingDemo => PingDemoCommand.Run(pingDemo),
     StatsOptions stats => StatsCommand.Run(stats),
+    KillsOptions kills => KillsCommand.Run(kills),
+    SoakOptions soak => SoakCommand.Run(soak),
     _ => ExitCodes.Ok,
 });

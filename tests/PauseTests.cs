@@ -36,5 +36,20 @@ public sealed class PauseTests : IDisposable
         Assert.Contains("resumed after", results[0].Stderr);
     }
 
+    [Fact]
+    public void Consumer_ProducerStoppedPastTheStallLimit_FailsSayingSoAndTheProducerSeesItGo()
+    {
+        var consumer = _runner.Start("Consumer", "--region", _runner.Region, "--mode", "event", "--stall-timeout", "0.5",
+            "--stall-limit", "1.5", "--attach-timeout", "30", "--json");
+        // Stopped 1 s in for 4 s: past the consumer's 1.5 s limit, which a pause alone never is.
+        var producer = _runner.StartPausedAfter(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), "Producer", "--region", _runner.Region,
+            "--mode", "event", "--rate", "20000", "--packets", "200000", "--wait", "30", "--json");
+        var results = _runner.WaitAll(Deadline, consumer, producer);
+
+        Assert.True(results[0].ExitCode == ExitCodes.Failure && results[0].Stderr.Contains("past --stall-limit"), ProgramRunner.Describe(results));
+        Assert.Contains("stalled: no progress for", results[0].Stderr);
+        Assert.True(results[1].ExitCode == ExitCodes.PeerLost, ProgramRunner.Describe(results));
+    }
+
     public void Dispose() => _runner.Dispose();
 }

@@ -40,6 +40,14 @@ public sealed class ReconnectTests : IDisposable
         Assert.Contains("died; resetting the device", results[0].Stderr);
         Assert.Contains("session 2: a new producer attached", results[0].Stderr);
         Assert.Equal(200_000UL, results[1].Summary().Sent);
+        // Each session's own terms: the killed producer's count from the region, the second's from its end marks.
+        var accounting = summary.Accounting;
+        Assert.Equal(2, accounting.BySession.Count);
+        var (killed, whole) = (accounting.BySession[0], accounting.BySession[1]);
+        Assert.True(killed.Lost.Contains("died") && killed.PeerSent >= killed.Read && killed.InFlight == killed.PeerSent - killed.Read,
+            results[0].ToString());
+        Assert.Equal<(long?, long?, string)>((200_000, 0, ""), (whole.PeerSent, whole.InFlight, whole.Lost));
+        Assert.Equal(accounting.PeerSent, accounting.Received + accounting.Dropped + accounting.InFlight);
     }
 
     [Theory]

@@ -51,6 +51,9 @@ return ProgramShell.Run("consumer", () =>
         }
         if (lost is null || !options.Reconnect || lost.Reason is not (RingErrorReason.PeerDied or RingErrorReason.PeerLeft))
             break;
+        // The lost producer's own count of what it published is in the region until the reset clears it.
+        summary.Accounting.AddLostPeer(guest.Snapshot().Queues.Sum(q => q.DeviceSender.PacketEntries));
+        summary.Accounting.EndSession(lost.Message);
         Console.Error.WriteLine($"consumer: session {summary.Sessions}: {lost.Message}; resetting the device and waiting up to "
             + $"{options.AttachTimeout:0.###} s for a new producer (--reconnect)");
         try
@@ -74,6 +77,7 @@ return ProgramShell.Run("consumer", () =>
     summary.Finish(seconds, cpu.Percent());
     if (lost is not null)
         summary.SetPeerLost(lost, guest.Snapshot(), guest: true);
+    summary.Accounting.EndSession(lost?.Message ?? "");
     summary.SetAllocations(allocations);
     summary.SetJit(jit);
     summary.SetSwitches(switches);

@@ -37,9 +37,16 @@ public sealed class RingAccounting
     /// <summary>Only when the peer died: what its readers had dropped of what this side sent, from the region.</summary>
     public long? PeerDropped { get; set; }
 
+    /// <summary>One entry per session the program closed with <see cref="EndSession"/> (a consumer run with
+    /// <c>--reconnect</c>): each producer's own terms, so a gap can be put down to the session whose producer was lost.</summary>
+    public List<SessionAccounting> BySession { get; set; } = [];
+
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
-    private bool _peerSentUnknown;
+    // The sessions closed so far, then the current one: a peer total once unknown stays unknown.
+    private long? _closedPeerSent = 0;
+    private long? _sessionPeerSent = 0;
     private long _read;
+    private SessionAccounting _session = new();
 
     /// <summary>Adds one queue pair's halves: its writer's packets, its reader's packets, drops and the peer's total.</summary>
     public void Add(PacketWriter writer, PacketReader reader)
@@ -49,28 +56,55 @@ public sealed class RingAccounting
         Sent += sent.PacketEntries;
         Received += received.Packets;
         _read += received.PacketEntries;
+        _session.Received += received.Packets;
+        _session.Read += received.PacketEntries;
         foreach (var reason in Enum.GetValues<DropReason>())
+        {
             _drops[(int)reason] += received.DropsFor(reason);
+            _session.Dropped += received.DropsFor(reason);
+        }
         Dropped = _drops.Sum();
         Drops = Enum.GetValues<DropReason>().Where(r => _drops[(int)r] != 0).ToDictionary(r => r.ToString(), r => _drops[(int)r]);
-        if (reader.PeerTotal is { } total && !_peerSentUnknown)
-            PeerSent = (PeerSent ?? 0) + total;
-        else
-        {
-            _peerSentUnknown = true;
-            PeerSent = null;
-        }
-        InFlight = PeerSent - _read;
+        _sessionPeerSent = reader.PeerTotal is { } total ? _sessionPeerSent + total : null;
+        Update();
+    }
+
+    /// <summary>The current session's peer was lost before it ended its stream: what it published, all queue pairs
+    /// together, is its writers' counters in the region (<paramref name="peerSent"/>).</summary>
+    public void AddLostPeer(long peerSent)
+    {
+        _sessionPeerSent = peerSent;
+        Update();
     }
 
     /// <summary>Fills in what a peer that died had done, from its counters in the region (<paramref name="peerSent"/>,
     /// <paramref name="peerReceived"/> and <paramref name="peerDropped"/> summed over the queue pairs).</summary>
     public void AddDeadPeer(long peerSent, long peerReceived, long peerDropped)
     {
-        PeerSent = peerSent;
-        InFlight = peerSent - _read;
+        AddLostPeer(peerSent);
         PeerReceived = peerReceived;
         PeerDropped = peerDropped;
+    }
+
+    /// <summary>Closes the current session (its queue pairs all added) and records its terms in <see cref="BySession"/>;
+    /// <paramref name="lost"/> says why its peer was lost, empty when it ended its stream.</summary>
+    public void EndSession(string lost)
+    {
+        _session.Session = BySession.Count + 1;
+        _session.PeerSent = _sessionPeerSent;
+        _session.InFlight = _sessionPeerSent - _session.Read;
+        _session.Lost = lost;
+        BySession.Add(_session);
+        _session = new SessionAccounting();
+        _closedPeerSent += _sessionPeerSent;
+        _sessionPeerSent = 0;
+        Update();
+    }
+
+    private void Update()
+    {
+        PeerSent = _closedPeerSent + _sessionPeerSent;
+        InFlight = PeerSent - _read;
     }
 
     /// <summary>"sent N; received N + dropped N (+ in flight N) of the peer's N".</summary>
