@@ -81,7 +81,7 @@ public sealed class ControlListenerBindTests : IDisposable
         var error = Assert.Throws<ControlException>(() => ControlListener.Bind(_scope.SocketPath, _scope.Region));
 
         Assert.Equal(ControlReason.SocketPathRefused, error.Code);
-        Assert.EndsWith("exists and is a regular file, not a socket", error.Message);
+        Assert.EndsWith("is not a Ring region: a regular file, not a guest's control socket", error.Message);
         Assert.Equal("precious", File.ReadAllText(_scope.SocketPath));
         Assert.False(File.Exists(_scope.SocketPath + ".lock"));
     }
