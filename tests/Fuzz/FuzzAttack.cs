@@ -46,7 +46,7 @@ internal abstract unsafe class FuzzAttack : IDisposable
     protected FuzzSettings Settings { get; }
 
     /// <summary>Honest packets this peer published on its packet ring, all queues.</summary>
-    public long Published { get; protected set; }
+    public long Published { get; private set; }
 
     /// <summary>Entries of its packet ring this peer forged, flipped or scribbled on: each may look like one more packet.</summary>
     public long Forged { get; private set; }
