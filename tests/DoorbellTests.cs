@@ -540,9 +540,10 @@ public sealed unsafe class DoorbellTests : IDisposable
             (uint*)(control + QueueControlLayout.GuestNeedsWakeupOffset), (uint*)(control + QueueControlLayout.GuestMaySleepOffset),
             Queue.Counters + CountersLayout.GuestSleeperOffset);
         sleeper.DeclareMode(guestMaySleep);
+        var rings = (ulong*)(Queue.Counters + CountersLayout.DeviceSenderOffset + HalfCountersLayout.DoorbellsOffset);
         var doorbell = new Doorbell((uint*)(control + QueueControlLayout.GuestDoorbellOffset),
             (uint*)(control + QueueControlLayout.GuestNeedsWakeupOffset), (uint*)(control + QueueControlLayout.GuestMaySleepOffset),
-            (ulong*)(Queue.Counters + CountersLayout.DeviceSenderOffset + HalfCountersLayout.DoorbellsOffset));
+            rings, rings);
         doorbell.Arm();
         return (sleeper, doorbell);
     }

@@ -810,6 +810,36 @@ public sealed class HostileDescriptorTests
         }
     }
 
+    // ---- Counters: the region's copy is the peer's to write too ----
+
+    [Fact]
+    public async Task Counters_DeviceOverwritesTheGuestsCounterBlocks_TheGuestCountsAndDecidesOnItsOwn()
+    {
+        // Found by the fuzzing peer (FuzzingPeerTests): the guest read its counters back from the region, so a device
+        // could make its own sums overflow, its wait refuse as if the application held every buffer, and its end of
+        // stream announce any total.
+        await using var run = await GuestUnderAttack.StartAsync();
+        OverwriteGuestCounters(run.Rings);
+
+        Assert.Equal((0L, 0L, 0L, 0L), (run.Reader.Counters.Held, run.Reader.Counters.Drops, run.Writer.Counters.PacketEntries, run.Writer.Counters.Drops));
+        var wait = run.Reader.WaitToReceiveAsync().AsTask(); // threw: "the application holds all 16 buffers"
+        run.Rings.RxCompletion.PostDescriptors(RawDescriptor.Packet(run.Rings.Fill.TakeBuffers(1)[0], 10));
+        Assert.True(await Deadline.Within(wait, "the wait for a packet"));
+        run.Writer.Complete();
+        Assert.Equal(QueueControlLayout.EndOfStreamFlag, Volatile.Read(ref run.Rings.Word64(QueueControlLayout.TxEndOfStreamOffset)));
+    }
+
+    /// <summary>Writes every counter of the guest's two halves: the held gauge says the application holds every
+    /// buffer, the others are near overflow.</summary>
+    private static unsafe void OverwriteGuestCounters(HostilePeer.QueueRings rings)
+    {
+        foreach (int block in new[] { CountersLayout.GuestReceiverOffset, CountersLayout.GuestSenderOffset })
+        {
+            for (int offset = 0; offset < RegionLayout.BlockLength; offset += sizeof(ulong))
+                *(ulong*)(rings.Counters + block + offset) = offset == HalfCountersLayout.HeldOffset ? Size : (ulong)long.MaxValue;
+        }
+    }
+
     // ---- Header: a violation reported by one side ----
 
     [Fact]

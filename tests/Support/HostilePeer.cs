@@ -75,10 +75,8 @@ internal sealed unsafe class HostilePeer : IDisposable
 
     /// <summary>
     /// Attaches to <paramref name="guest"/>'s control socket as its device, which hands over the region, and plays the
-    /// device's part of the handshake with raw stores: offers END_OF_STREAM (and chained buffers when
-    /// <paramref name="chains"/>), declares whether it may sleep, writes this process's pid and publishes
-    /// DeviceReady. The guest's <see cref="Guest.StartAsync"/> then completes against a device that is only this mapping.
-    /// <paramref name="geometry"/> must be the guest's.
+    /// device's part of the handshake with raw stores (<see cref="PlayDevice"/>). The guest's <see cref="Guest.StartAsync"/>
+    /// then completes against a device that is only this mapping. <paramref name="geometry"/> must be the guest's.
     /// </summary>
     public static HostilePeer ActAsDevice(Guest guest, RegionGeometry geometry, bool maySleep = false, bool chains = false) =>
         ActAsDevice(guest.Path, geometry, maySleep, chains);
@@ -87,8 +85,7 @@ internal sealed unsafe class HostilePeer : IDisposable
     /// <paramref name="path"/>: another process (the real Consumer), whose handshake then completes against this mapping.</summary>
     public static HostilePeer ActAsDevice(string path, RegionGeometry geometry, bool maySleep = false, bool chains = false)
     {
-        var session = ControlClient.Connect(path, PeerRole.Device, Deadline.Default);
-        var peer = new HostilePeer(new MappedRegion(path, session.Memory), geometry, session.Connection);
+        var peer = AttachAsDevice(path);
         try
         {
             CheckGeometry(peer._region, geometry);
@@ -98,13 +95,46 @@ internal sealed unsafe class HostilePeer : IDisposable
             peer.Dispose();
             throw;
         }
-        var header = peer.Header;
+        peer.PlayDevice(maySleep, chains);
+        return peer;
+    }
+
+    /// <summary>As <see cref="ActAsDevice(Guest, RegionGeometry, bool, bool)"/>, against the guest of another process
+    /// listening at <paramref name="path"/>, with the geometry its header says.</summary>
+    public static HostilePeer ActAsDevice(string path, bool maySleep = false, bool chains = false)
+    {
+        var peer = AttachAsDevice(path);
+        peer.PlayDevice(maySleep, chains);
+        return peer;
+    }
+
+    /// <summary>Connects to the guest at <paramref name="path"/> as its device and maps the region it hands over.</summary>
+    private static HostilePeer AttachAsDevice(string path)
+    {
+        var session = ControlClient.Connect(path, PeerRole.Device, Deadline.Default);
+        var region = new MappedRegion(path, session.Memory);
+        try
+        {
+            return new HostilePeer(region, HeaderCheck.Validate(region), session.Connection);
+        }
+        catch
+        {
+            region.Release();
+            session.Connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The device's part of the handshake: offers END_OF_STREAM (and chained buffers when
+    /// <paramref name="chains"/>), declares whether it may sleep, writes this process's pid and publishes DeviceReady.</summary>
+    private void PlayDevice(bool maySleep, bool chains)
+    {
+        var header = Header;
         header.ExchangeDevicePid(0, Environment.ProcessId);
         header.DeviceFeatures = Features.EndOfStream | (chains ? Features.ChainedBuffers : Features.None);
-        for (int q = 0; q < geometry.QueuePairs; q++)
-            Volatile.Write(ref peer.Queue(q).Word(QueueControlLayout.DeviceMaySleepOffset), maySleep ? 1u : 0u);
+        for (int q = 0; q < Geometry.QueuePairs; q++)
+            Volatile.Write(ref Queue(q).Word(QueueControlLayout.DeviceMaySleepOffset), maySleep ? 1u : 0u);
         header.PublishDeviceReady();
-        return peer;
     }
 
     /// <summary>
@@ -225,6 +255,9 @@ internal sealed unsafe class HostilePeer : IDisposable
 
         /// <summary>A copy of the queue pair's counter blocks.</summary>
         public byte[] CountersSnapshot() => new ReadOnlySpan<byte>(Counters, CountersLayout.Length).ToArray();
+
+        /// <summary>Writes <paramref name="value"/> into every counter of every block, both sides' (a peer's forgery).</summary>
+        public void FillCounters(ulong value) => new Span<ulong>(Counters, CountersLayout.Length / sizeof(ulong)).Fill(value);
 
         /// <summary>The u64 counter at <paramref name="offset"/> of counter block <paramref name="block"/>.</summary>
         public ulong Counter(int block, int offset) => Volatile.Read(ref *(ulong*)(Counters + block + offset));

@@ -202,10 +202,15 @@ public sealed class RunSummary
     public void SetPeerLost(RingException error, RegionSnapshot region, bool guest)
     {
         PeerLost = error.Message;
-        var queues = region.Queues;
-        var sent = queues.Sum(q => (guest ? q.DeviceSender : q.GuestSender).PacketEntries);
-        var received = queues.Sum(q => (guest ? q.DeviceReceiver : q.GuestReceiver).Packets);
-        var dropped = queues.Sum(q => (guest ? q.DeviceReceiver : q.GuestReceiver).Drops);
+        long sent = 0, received = 0, dropped = 0;
+        foreach (var q in region.Queues)
+        {
+            // The dead peer's counters, as it left them in the region: any values, so the sums wrap rather than throw.
+            var (peerSender, peerReceiver) = guest ? (q.DeviceSender, q.DeviceReceiver) : (q.GuestSender, q.GuestReceiver);
+            sent = unchecked(sent + peerSender.PacketEntries);
+            received = unchecked(received + peerReceiver.Packets);
+            dropped = unchecked(dropped + peerReceiver.Drops);
+        }
         Accounting.AddDeadPeer(sent, received, dropped);
     }
 

@@ -14,6 +14,7 @@ internal sealed unsafe class Doorbell
     private readonly uint* _peerNeedsWakeup;
     private readonly uint* _peerMaySleep;
     private readonly ulong* _rings;
+    private readonly ulong* _publishedRings;
     private IWakePrimitive? _primitive;
     private bool _armed;
 
@@ -25,13 +26,15 @@ internal sealed unsafe class Doorbell
     private uint _lastRungTag;
 
     /// <summary>The waker's end of the doorbell at <paramref name="word"/>, counting its rings at <paramref name="rings"/>
-    /// (a counter in the region that only this waker writes).</summary>
-    public Doorbell(uint* word, uint* peerNeedsWakeup, uint* peerMaySleep, ulong* rings)
+    /// (this side's own counter, which only this waker writes) and publishing the count at <paramref name="publishedRings"/>
+    /// (the counter in the region, which the peer could write too, so it is never read back).</summary>
+    public Doorbell(uint* word, uint* peerNeedsWakeup, uint* peerMaySleep, ulong* rings, ulong* publishedRings)
     {
         _word = word;
         _peerNeedsWakeup = peerNeedsWakeup;
         _peerMaySleep = peerMaySleep;
         _rings = rings;
+        _publishedRings = publishedRings;
     }
 
     /// <summary>Whether a coalesced doorbell is owed to the peer.</summary>
@@ -123,6 +126,8 @@ internal sealed unsafe class Doorbell
         Interlocked.Increment(ref *_word);
         // W5
         _primitive!.Wake(ref *_word);
-        *_rings += 1; // owner-only counter: a plain aligned store, which an observer never sees torn
+        // Owner-only counters: plain aligned stores, which an observer never sees torn.
+        *_rings += 1;
+        *_publishedRings = *_rings;
     }
 }

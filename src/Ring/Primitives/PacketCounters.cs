@@ -47,6 +47,16 @@ public readonly struct PacketCounters
     /// <summary>Entries dropped for <paramref name="reason"/>.</summary>
     public long DropsFor(DropReason reason) => _drops is null ? 0 : _drops[(int)reason];
 
-    /// <summary>All entries dropped.</summary>
-    public long Drops => _drops is null ? 0 : _drops.Sum();
+    /// <summary>All entries dropped. Counters read from the region are the peer's to write, so the sum wraps rather
+    /// than throws.</summary>
+    public long Drops
+    {
+        get
+        {
+            long sum = 0;
+            foreach (long drops in _drops ?? [])
+                sum = unchecked(sum + drops);
+            return sum;
+        }
+    }
 }

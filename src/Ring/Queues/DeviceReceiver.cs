@@ -32,7 +32,7 @@ internal sealed unsafe class DeviceReceiver : Receiver
     {
         _tx = side.Ring(side.Offsets.Tx);
         _completions = side.Ring(side.Offsets.TxCompletion);
-        _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: false);
+        _doorbell = side.PeerDoorbell(Stats, guest: false);
         _buffers = new BufferIndexer(side.Geometry.BufferStride, side.Geometry.BufferCount);
         _states = new byte[side.Geometry.BufferCount];
         _giveBack = new ulong[2 * side.Geometry.RingSize]; // a burst reads at most a ring's worth, plus a chain across the wrap

@@ -34,7 +34,7 @@ internal sealed unsafe class DeviceSender : Sender
     {
         _fill = side.Ring(side.Offsets.RxFill);
         _completions = side.Ring(side.Offsets.RxCompletion);
-        _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: false);
+        _doorbell = side.PeerDoorbell(Stats, guest: false);
         _buffers = new BufferIndexer(side.Geometry.BufferStride, side.Geometry.BufferCount);
         _states = new byte[side.Geometry.BufferCount];
         _stash = new ulong[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)side.Geometry.BufferCount)];

@@ -35,7 +35,7 @@ internal sealed unsafe class GuestReceiver : Receiver
     {
         _completions = side.Ring(side.Offsets.RxCompletion);
         _fill = side.Ring(side.Offsets.RxFill);
-        _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: true);
+        _doorbell = side.PeerDoorbell(Stats, guest: true);
         _first = side.Geometry.RxFirst(side.Index);
         int buffers = side.Geometry.BuffersPerRing;
         _ringSize = side.Geometry.RingSize;

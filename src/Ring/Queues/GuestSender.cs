@@ -35,7 +35,7 @@ internal sealed unsafe class GuestSender : Sender
     {
         _tx = side.Ring(side.Offsets.Tx);
         _completions = side.Ring(side.Offsets.TxCompletion);
-        _doorbell = side.PeerDoorbell(Stats.Doorbells, guest: true);
+        _doorbell = side.PeerDoorbell(Stats, guest: true);
         _first = side.Geometry.TxFirst(side.Index);
         int buffers = side.Geometry.BuffersPerRing;
         _ringSize = side.Geometry.RingSize;

@@ -4,22 +4,40 @@ using Ring.Layout;
 namespace Ring.Queues;
 
 /// <summary>
-/// One ring half's counter block in the region (<see cref="CountersLayout"/>). Only the half's own thread writes
-/// it, with plain aligned 64-bit stores (a single writer needs no read-modify-write, and an aligned store is never
-/// torn); observers read with <see cref="Snapshot"/>.
+/// One ring half's counters: this side's own copy, which only the half's own thread writes and which every decision
+/// and this side's own reports read, published to the half's block in the region (<see cref="CountersLayout"/>) with
+/// plain aligned 64-bit stores (a single writer needs no read-modify-write, and an aligned store is never torn) for
+/// observers, who read it with <see cref="Read"/>. The region's block is never read back here: the peer can write
+/// it, and a count it forged must not become this side's (a held gauge that says every buffer is held, an
+/// end-of-stream total, a sum that overflows).
 /// </summary>
-internal readonly unsafe struct HalfCounters(byte* block)
+internal readonly unsafe struct HalfCounters
 {
-    private readonly ulong* _block = (ulong*)block;
+    private const int Slots = RegionLayout.BlockLength / sizeof(ulong);
+
+    private readonly ulong[] _copy; // pinned for the half's lifetime: _own points into it
+    private readonly ulong* _own;
+    private readonly ulong* _published;
+
+    /// <summary>Counters that start at zero and are published to the block at <paramref name="block"/>.</summary>
+    public HalfCounters(byte* block)
+    {
+        _copy = GC.AllocateArray<ulong>(Slots, pinned: true);
+        _own = (ulong*)Unsafe.AsPointer(ref _copy[0]);
+        _published = (ulong*)block;
+    }
 
     /// <summary>Packet-ring entries counted so far (the end-of-stream total).</summary>
-    public ulong PacketEntries => _block[HalfCountersLayout.PacketEntriesOffset / sizeof(ulong)];
+    public ulong PacketEntries => _own[HalfCountersLayout.PacketEntriesOffset / sizeof(ulong)];
 
     /// <summary>Buffers the application holds now.</summary>
-    public ulong Held => _block[HalfCountersLayout.HeldOffset / sizeof(ulong)];
+    public ulong Held => _own[HalfCountersLayout.HeldOffset / sizeof(ulong)];
 
-    /// <summary>Where the doorbell counts its rings.</summary>
-    public ulong* Doorbells => _block + HalfCountersLayout.DoorbellsOffset / sizeof(ulong);
+    /// <summary>Where the doorbell counts its rings (this side's copy) ...</summary>
+    public ulong* Doorbells => _own + HalfCountersLayout.DoorbellsOffset / sizeof(ulong);
+
+    /// <summary>... and where it publishes the count.</summary>
+    public ulong* PublishedDoorbells => _published + HalfCountersLayout.DoorbellsOffset / sizeof(ulong);
 
     /// <summary>Counts a burst on the packet ring: <paramref name="entries"/> entries, of which <paramref name="packets"/>
     /// packets of <paramref name="bytes"/> bytes reached (or left) the application, which now holds
@@ -27,11 +45,10 @@ internal readonly unsafe struct HalfCounters(byte* block)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void CountPackets(int entries, int packets, ulong bytes, long heldChange)
     {
-        ulong* b = _block;
-        b[HalfCountersLayout.PacketEntriesOffset / sizeof(ulong)] += (ulong)entries;
-        b[HalfCountersLayout.PacketsOffset / sizeof(ulong)] += (ulong)packets;
-        b[HalfCountersLayout.BytesOffset / sizeof(ulong)] += bytes;
-        b[HalfCountersLayout.HeldOffset / sizeof(ulong)] += (ulong)heldChange;
+        Add(HalfCountersLayout.PacketEntriesOffset, (ulong)entries);
+        Add(HalfCountersLayout.PacketsOffset, (ulong)packets);
+        Add(HalfCountersLayout.BytesOffset, bytes);
+        Add(HalfCountersLayout.HeldOffset, (ulong)heldChange);
     }
 
     /// <summary>Counts <paramref name="entries"/> entries of the buffer ring, and the application's holding changing by
@@ -39,23 +56,38 @@ internal readonly unsafe struct HalfCounters(byte* block)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void CountBuffers(int entries, long heldChange)
     {
-        ulong* b = _block;
-        b[HalfCountersLayout.BufferEntriesOffset / sizeof(ulong)] += (ulong)entries;
-        b[HalfCountersLayout.HeldOffset / sizeof(ulong)] += (ulong)heldChange;
+        Add(HalfCountersLayout.BufferEntriesOffset, (ulong)entries);
+        Add(HalfCountersLayout.HeldOffset, (ulong)heldChange);
     }
 
-    /// <summary>Sets the held gauge (after a reset cleared the block).</summary>
-    public void SetHeld(ulong held) => _block[HalfCountersLayout.HeldOffset / sizeof(ulong)] = held;
+    /// <summary>Starts the counters again from zero but for the held gauge, <paramref name="held"/>, after a reset
+    /// cleared the region's block.</summary>
+    public void Restart(ulong held)
+    {
+        Array.Clear(_copy);
+        _own[HalfCountersLayout.HeldOffset / sizeof(ulong)] = held;
+        _published[HalfCountersLayout.HeldOffset / sizeof(ulong)] = held;
+    }
 
     /// <summary>Counts a rent that found no buffer, or a wait refused because the application holds every buffer.</summary>
-    public void CountStarved() => _block[HalfCountersLayout.StarvedOffset / sizeof(ulong)] += 1;
+    public void CountStarved() => Add(HalfCountersLayout.StarvedOffset, 1);
 
     /// <summary>Counts one drop for <paramref name="reason"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public void Drop(DropReason reason) => _block[HalfCountersLayout.DropsOffset / sizeof(ulong) + (int)reason] += 1;
+    public void Drop(DropReason reason) => Add(HalfCountersLayout.DropsOffset + (int)reason * sizeof(ulong), 1);
 
-    /// <summary>Reads the block (each counter with acquire; a counter is a statistic, so no order between them).</summary>
-    public PacketCounters Snapshot() => Read(_block);
+    /// <summary>Adds <paramref name="value"/> to the counter at <paramref name="offset"/> and publishes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Add(int offset, ulong value)
+    {
+        int slot = offset / sizeof(ulong);
+        ulong sum = _own[slot] + value;
+        _own[slot] = sum;
+        _published[slot] = sum;
+    }
+
+    /// <summary>This side's counters (each with acquire; a counter is a statistic, so no order between them).</summary>
+    public PacketCounters Snapshot() => Read(_own);
 
     /// <summary>Reads the counter block at <paramref name="block"/>.</summary>
     public static PacketCounters Read(ulong* block)

@@ -85,11 +85,13 @@ internal sealed unsafe class QueueSide
     public Rings.RingPosition Ring(long offset) => new(Region.Base + offset, Geometry.RingSize);
 
     /// <summary>The waker's end of the peer's doorbell, counting into the half's counter block.</summary>
-    public Doorbell PeerDoorbell(ulong* rings, bool guest) => guest
+    public Doorbell PeerDoorbell(HalfCounters counters, bool guest) => guest
         ? new Doorbell((uint*)(Control + QueueControlLayout.DeviceDoorbellOffset),
-            (uint*)(Control + QueueControlLayout.DeviceNeedsWakeupOffset), (uint*)(Control + QueueControlLayout.DeviceMaySleepOffset), rings)
+            (uint*)(Control + QueueControlLayout.DeviceNeedsWakeupOffset), (uint*)(Control + QueueControlLayout.DeviceMaySleepOffset),
+            counters.Doorbells, counters.PublishedDoorbells)
         : new Doorbell((uint*)(Control + QueueControlLayout.GuestDoorbellOffset),
-            (uint*)(Control + QueueControlLayout.GuestNeedsWakeupOffset), (uint*)(Control + QueueControlLayout.GuestMaySleepOffset), rings);
+            (uint*)(Control + QueueControlLayout.GuestNeedsWakeupOffset), (uint*)(Control + QueueControlLayout.GuestMaySleepOffset),
+            counters.Doorbells, counters.PublishedDoorbells);
 
     /// <summary>Adds a half's wait slot; the waiter serves every slot added before it starts.</summary>
     public void AddSlot(WaitSlot slot)

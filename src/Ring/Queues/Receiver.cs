@@ -301,7 +301,7 @@ internal abstract unsafe class Receiver : PacketReader
     protected abstract void ResetRings();
 
     /// <summary>Writes the held gauge back into a counter block a reset cleared.</summary>
-    public void RestoreHeld(ulong held) => Stats.SetHeld(held);
+    public void RestoreHeld(ulong held) => Stats.Restart(held);
 
     /// <summary>Closes the half: waits for a running call to leave, fails pending waits, releases the mapping.</summary>
     public void Close()
