@@ -65,7 +65,7 @@ internal static class StatsCommand
     /// <summary>Shows one block; throws (exit code 6) when it shows a region torn down.</summary>
     private static void Show(StatsScreen screen, RegionObserver observer, RegionSnapshot now, RegionSnapshot? before, double seconds)
     {
-        screen.Show(StatsSample.Of(now, before, seconds, DateTime.UtcNow));
+        screen.Show(StatsSample.Of(now, before, seconds, DateTime.UtcNow, observer.GuestAlive));
         if (TornDown(observer, now) is { } why)
             throw new RunFailedException($"region {observer.Path} ended: {why}", ExitCodes.PeerLost);
     }

@@ -36,15 +36,16 @@ public sealed class StatsSample
     public List<StatsQueue> Queues { get; set; } = [];
 
     /// <summary>The block for <paramref name="now"/>, with rates since <paramref name="before"/> (taken
-    /// <paramref name="seconds"/> earlier) when given.</summary>
-    public static StatsSample Of(RegionSnapshot now, RegionSnapshot? before, double seconds, DateTime time) => new()
+    /// <paramref name="seconds"/> earlier) when given. The guest counts as gone once its control socket hung up
+    /// (<paramref name="guestConnected"/> false), even while its process still waits to be reaped.</summary>
+    public static StatsSample Of(RegionSnapshot now, RegionSnapshot? before, double seconds, DateTime time, bool guestConnected = true) => new()
     {
         Time = time,
         Region = now.Path,
         State = now.State.ToString(),
         Status = now.Status.ToString(),
         Features = (now.Status & RegionStatus.FeaturesOk) == 0 ? "" : now.Features.ToString(),
-        Guest = new() { Pid = now.GuestPid, Alive = StatsSide.ProcessExists(now.GuestPid), WaitMode = now.GuestWaitMode.Name() },
+        Guest = new() { Pid = now.GuestPid, Alive = guestConnected && StatsSide.ProcessExists(now.GuestPid), WaitMode = now.GuestWaitMode.Name() },
         Device = new() { Pid = now.DevicePid, Alive = StatsSide.ProcessExists(now.DevicePid), WaitMode = now.DeviceWaitMode.Name() },
         RingSize = now.RingSize,
         BufferSize = now.BufferSize,
