@@ -135,8 +135,10 @@ public sealed unsafe class ControlChannelTests(ITestOutputHelper output) : IDisp
         var closer = Task.Run(() =>
         {
             Thread.Sleep(100);
+            // Stamped before the close: the waiter may wake and stamp before this thread runs again after it.
+            long closing = Stopwatch.GetTimestamp();
             session.Dispose();
-            return Stopwatch.GetTimestamp();
+            return closing;
         });
 
         var status = device.Wait(Short);
