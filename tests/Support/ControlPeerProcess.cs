@@ -125,7 +125,9 @@ internal sealed partial class ControlPeerProcess : IDisposable
         {
             if (!_process.HasExited)
             {
-                Signal(SIGCONT); // a stopped process dies of SIGKILL too, but say it plainly
+                // A stopped process dies of SIGKILL too, but say it plainly. Not asserted: a peer the test killed may
+                // be reaped between HasExited and here, and then there is no one to continue (ESRCH).
+                _ = Kill(_process.Id, SIGCONT);
                 _process.Kill();
                 _process.WaitForExit(ControlScope.Deadline);
             }
