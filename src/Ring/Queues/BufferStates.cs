@@ -9,4 +9,20 @@ internal static class BufferStates
     public const byte Posted = 1;
     /// <summary>With the application: received and not yet returned, or rented and not yet sent.</summary>
     public const byte Held = 2;
+
+    /// <summary>
+    /// A reset: every buffer in <paramref name="states"/> that was with the peer is free again and joins the back of
+    /// <paramref name="free"/>, lowest index first; the ones the application holds stay its own. Buffer i starts at
+    /// <paramref name="first"/> + i x <paramref name="stride"/>.
+    /// </summary>
+    public static void ReclaimPosted(byte[] states, BufferFifo free, ulong first, ulong stride)
+    {
+        for (int i = 0; i < states.Length; i++)
+        {
+            if (states[i] != Posted)
+                continue;
+            states[i] = Free;
+            free.Push(first + (ulong)i * stride);
+        }
+    }
 }

@@ -78,13 +78,7 @@ internal sealed unsafe class GuestReceiver : Receiver
         // Every buffer that was with the device comes back, oldest first after those already free; the ones the
         // application holds stay its own and are posted when it returns them.
         ReclaimedAtReset = _posted;
-        for (int i = 0; i < _states.Length; i++)
-        {
-            if (_states[i] != Posted)
-                continue;
-            _states[i] = Free;
-            _free.Push(_first + (ulong)i * (ulong)Side.Geometry.BufferStride);
-        }
+        ReclaimPosted(_states, _free, _first, (ulong)Side.Geometry.BufferStride);
         _posted = 0;
         _completions.Next = 0;
         _fill.Next = 0;

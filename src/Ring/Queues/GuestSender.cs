@@ -73,13 +73,7 @@ internal sealed unsafe class GuestSender : Sender
     {
         // Every buffer in flight comes back; rented ones stay the application's.
         ReclaimedAtReset = (int)_inFlight;
-        for (int i = 0; i < _states.Length; i++)
-        {
-            if (_states[i] != Posted)
-                continue;
-            _states[i] = Free;
-            _free.Push(_first + (ulong)i * (ulong)Side.Geometry.BufferStride);
-        }
+        ReclaimPosted(_states, _free, _first, (ulong)Side.Geometry.BufferStride);
         _inFlight = 0;
         _tx.Next = 0;
         _completions.Next = 0;
