@@ -41,7 +41,7 @@ internal static class StatsCommand
     {
         var clock = Stopwatch.StartNew();
         var before = observer.Snapshot();
-        if (watchSeconds is null && TornDown(observer, before) is null)
+        if (watchSeconds is null && TornDown(before, observer.GuestAlive) is null)
         {
             Sleep(TimeSpan.FromSeconds(OneBlockSeconds), cancel);
             Show(screen, observer, observer.Snapshot(), before, clock.Elapsed.TotalSeconds);
@@ -62,18 +62,21 @@ internal static class StatsCommand
         }
     }
 
-    /// <summary>Shows one block; throws (exit code 6) when it shows a region torn down.</summary>
+    /// <summary>Shows one block; throws (exit code 6) when it shows a region torn down. The guest's liveness is read
+    /// once, so the block and the verdict agree: read twice, a guest hanging up in between showed as running in the
+    /// last block of a region that ended because it was gone.</summary>
     private static void Show(StatsScreen screen, RegionObserver observer, RegionSnapshot now, RegionSnapshot? before, double seconds)
     {
-        screen.Show(StatsSample.Of(now, before, seconds, DateTime.UtcNow, observer.GuestAlive));
-        if (TornDown(observer, now) is { } why)
+        bool guestAlive = observer.GuestAlive;
+        screen.Show(StatsSample.Of(now, before, seconds, DateTime.UtcNow, guestAlive));
+        if (TornDown(now, guestAlive) is { } why)
             throw new RunFailedException($"region {observer.Path} ended: {why}", ExitCodes.PeerLost);
     }
 
     /// <summary>Why nothing will move in the region again, or null while it lives.</summary>
-    private static string? TornDown(RegionObserver observer, RegionSnapshot snapshot) =>
+    private static string? TornDown(RegionSnapshot snapshot, bool guestAlive) =>
         snapshot.State == RegionState.GuestLeft ? $"the guest (pid {snapshot.GuestPid}) left and tore it down"
-        : !observer.GuestAlive ? $"the guest (pid {snapshot.GuestPid}) is gone"
+        : !guestAlive ? $"the guest (pid {snapshot.GuestPid}) is gone"
         : null;
 
     private static void Sleep(TimeSpan delay, CancellationToken cancel)
