@@ -513,7 +513,7 @@ public abstract class AsyncTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Dispose_WhileAnotherThreadLoopsOnTryReceive_ThatThreadGetsObjectDisposedAndNothingCrashes()
+    public void Dispose_WhileOneThreadLoopsOnTryReceiveAndAnotherReadsCounters_BothGetObjectDisposedAndNothingCrashes()
     {
         var reader = Reader;
         StartDevice((queue, stop) =>
@@ -547,11 +547,31 @@ public abstract class AsyncTests : IAsyncLifetime
                 return e;
             }
         });
-        Deadline.Until(() => Interlocked.Read(ref rounds) > 1000 && reader.Counters.Packets > 100, "the loop's first rounds", looping);
+        // A third thread reads the counters all along, as a metrics listener does beside a poll loop.
+        var queue = Pair.GuestQueue();
+        long reads = 0;
+        var watching = Deadline.Run(() =>
+        {
+            try
+            {
+                while (true)
+                {
+                    _ = reader.Counters.Packets + queue.Writer.Counters.Packets + queue.SleepCounters.Sleeps + (reader.PeerTotal ?? 0);
+                    Interlocked.Increment(ref reads);
+                }
+            }
+            catch (ObjectDisposedException e)
+            {
+                return e;
+            }
+        });
+        Deadline.Until(() => Interlocked.Read(ref rounds) > 1000 && Interlocked.Read(ref reads) > 1000 && reader.Counters.Packets > 100,
+            "the loops' first rounds", Task.WhenAny(looping, watching));
 
         Pair.Guest.Dispose();
 
         Assert.IsType<ObjectDisposedException>(Deadline.Join(looping, "the loop on TryReceive"));
+        Assert.IsType<ObjectDisposedException>(Deadline.Join(watching, "the loop reading counters"));
     }
 
     [Fact]

@@ -66,7 +66,8 @@ public abstract class PacketReader
     /// when the peer died, left or failed first.</summary>
     public abstract Task Completion { get; }
 
-    /// <summary>This direction's counters: packets and bytes received, drops by reason, doorbells rung.</summary>
+    /// <summary>This direction's counters: packets and bytes received, drops by reason, doorbells rung. Any thread may
+    /// read them, also while another receives.</summary>
     public abstract PacketCounters Counters { get; }
 
     /// <summary>The number of packet entries the peer says it posted in all, once it has completed its writer

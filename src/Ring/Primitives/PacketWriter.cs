@@ -56,7 +56,8 @@ public abstract class PacketWriter
     /// cannot be sent after it; the buffers in flight still come back.</summary>
     public abstract void Complete();
 
-    /// <summary>This direction's counters: packets and bytes sent, rents that found no buffer, drops by reason.</summary>
+    /// <summary>This direction's counters: packets and bytes sent, rents that found no buffer, drops by reason. Any
+    /// thread may read them, also while another sends.</summary>
     public abstract PacketCounters Counters { get; }
 
     /// <summary>The whole buffer of a rented <paramref name="packet"/> (<see cref="BufferSize"/> bytes), to write the

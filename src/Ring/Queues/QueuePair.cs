@@ -48,19 +48,19 @@ public sealed class QueuePair
     /// <summary>How this side waits.</summary>
     public WaitMode WaitMode => _side.Mode;
 
-    /// <summary>This side's sleeps on its doorbell.</summary>
+    /// <summary>This side's sleeps on its doorbell. Any thread may read them, also while the poll loop runs.</summary>
     public unsafe SleepCounters SleepCounters
     {
         get
         {
-            _gate.Enter(this);
+            _gate.EnterShared(this);
             try
             {
                 return HalfCounters.ReadSleeper((ulong*)_side.Sleeper.CountersBlock);
             }
             finally
             {
-                _gate.Exit();
+                _gate.ExitShared();
             }
         }
     }

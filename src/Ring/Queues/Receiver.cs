@@ -56,14 +56,14 @@ internal abstract unsafe class Receiver : PacketReader
     {
         get
         {
-            Gate.Enter(this);
+            Gate.EnterShared(this);
             try
             {
                 return Stats.Snapshot();
             }
             finally
             {
-                Gate.Exit();
+                Gate.ExitShared();
             }
         }
     }
@@ -73,7 +73,7 @@ internal abstract unsafe class Receiver : PacketReader
     {
         get
         {
-            Gate.Enter(this);
+            Gate.EnterShared(this);
             try
             {
                 ulong word = Volatile.Read(ref *_peerEndOfStream); // A3
@@ -81,7 +81,7 @@ internal abstract unsafe class Receiver : PacketReader
             }
             finally
             {
-                Gate.Exit();
+                Gate.ExitShared();
             }
         }
     }

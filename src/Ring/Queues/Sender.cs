@@ -49,14 +49,14 @@ internal abstract unsafe class Sender : PacketWriter
     {
         get
         {
-            Gate.Enter(this);
+            Gate.EnterShared(this);
             try
             {
                 return Stats.Snapshot();
             }
             finally
             {
-                Gate.Exit();
+                Gate.ExitShared();
             }
         }
     }
