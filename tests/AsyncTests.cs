@@ -66,8 +66,10 @@ public abstract class AsyncTests : IAsyncLifetime
 
         StartDevice((queue, stop) =>
         {
+            // Sleeping now: a sleep that already ended (a hybrid sleep times out to check on the peer) would let the
+            // packet arrive while the waiter polls, woken by nobody.
             if (Mode != WaitMode.Poll)
-                WaitUntil(() => Pair.GuestQueue().SleepCounters.Sleeps > 0, "the guest's waiter to sleep on its doorbell", stop);
+                WaitUntil(() => Pair.GuestQueue().Side.Sleeper.Announced, "the guest's waiter to sleep on its doorbell", stop);
             Send(queue.Writer, 0, 1, stop);
         });
 

@@ -7,13 +7,13 @@ namespace Consumer;
 
 /// <summary>
 /// A forwarding application (io, macswap, icmpecho) on one queue pair: receives bursts on RX, gives each frame to
-/// the <see cref="IGuestApp"/> with a rented TX buffer to write its reply into, sends the replies in one burst and
-/// returns the RX buffers. The reply is the only copy, straight from the RX buffer into the TX buffer; a frame the
-/// application drops leaves its TX buffer for the next frame. A frame chained over several buffers (jumbo) is
-/// gathered, answered and scattered again (see <see cref="ForwardChain"/>). Runs until the device's stream ends, then ends its
-/// own. With no TX buffer free it waits for the device to give some back, holding the RX burst (backpressure, as a
-/// full TX ring stalls testpmd's forwarding); only that wait counts towards the stall timeout, since an idle link is
-/// no stall.
+/// the <see cref="IGuestApp"/> to answer in place, in its own buffer, and sends the replies on TX in those same
+/// buffers (<see cref="QueuePair.Forward"/>: zero-copy, as testpmd's forwarding modes send the mbufs they received);
+/// frames the application drops go back to RX. <c>io</c> does not touch a byte. A frame chained over several
+/// buffers (jumbo) is gathered, answered and scattered into rented TX buffers (see <see cref="ForwardChain"/>). Runs
+/// until the device's stream ends, then ends its own. With no room on the TX ring it waits for the device to give
+/// buffers back, holding the RX burst (backpressure, as a full TX ring stalls testpmd's forwarding); only that wait
+/// counts towards the stall timeout, since an idle link is no stall.
 /// </summary>
 internal sealed class FrameForwarder(QueuePair pair, IGuestApp app, FrameCapture? capture, StallWatch watch) : IGuestLoop
 {
@@ -34,7 +34,8 @@ internal sealed class FrameForwarder(QueuePair pair, IGuestApp app, FrameCapture
         // Room for the longest chain: a reader hands out whole chains only, and a reply may need as many buffers.
         int room = Math.Max(BurstSize, _reader.MaxChainLength);
         Span<Packet> rx = stackalloc Packet[room];
-        Span<Packet> tx = stackalloc Packet[room];
+        Span<Packet> replies = stackalloc Packet[room];
+        Span<Packet> dropped = stackalloc Packet[room];
         var reader = _reader;
         while (true)
         {
@@ -44,8 +45,7 @@ internal sealed class FrameForwarder(QueuePair pair, IGuestApp app, FrameCapture
             {
                 var burst = rx[..n];
                 capture?.Write(burst, reader);
-                Forward(burst, tx, cancel);
-                reader.Return(burst);
+                Forward(burst, replies, dropped, cancel);
                 pair.Idle(n);
             }
             else if (reader.Completion.IsCompleted)
@@ -61,8 +61,9 @@ internal sealed class FrameForwarder(QueuePair pair, IGuestApp app, FrameCapture
         _writer.Complete();
     }
 
-    /// <summary>Answers the frames of a burst in order: runs of one-buffer frames together, chained frames one by one.</summary>
-    private void Forward(ReadOnlySpan<Packet> burst, Span<Packet> tx, CancellationToken cancel)
+    /// <summary>Answers the frames of a burst in order: runs of one-buffer frames together, chained frames one by
+    /// one. Every buffer of the burst leaves on TX or goes back to RX.</summary>
+    private void Forward(ReadOnlySpan<Packet> burst, Span<Packet> replies, Span<Packet> dropped, CancellationToken cancel)
     {
         for (int next = 0; next < burst.Length;)
         {
@@ -71,57 +72,57 @@ internal sealed class FrameForwarder(QueuePair pair, IGuestApp app, FrameCapture
                 end++;
             if (end != next)
             {
-                ForwardSingles(burst[next..end], tx, cancel);
+                ForwardSingles(burst[next..end], replies, dropped, cancel);
                 next = end;
                 continue;
             }
             int segments = ChainedFrame.Segments(burst[next..]);
-            ForwardChain(burst.Slice(next, segments), tx, cancel);
+            ForwardChain(burst.Slice(next, segments), replies, cancel);
             next += segments;
         }
     }
 
-    /// <summary>Answers one-buffer <paramref name="frames"/>, renting TX buffers as they come free: each reply is
-    /// written straight from the RX buffer into a TX buffer.</summary>
-    private void ForwardSingles(ReadOnlySpan<Packet> frames, Span<Packet> tx, CancellationToken cancel)
+    /// <summary>Answers one-buffer <paramref name="frames"/> in place: each reply is written over its frame (an
+    /// <see cref="IGuestApp"/> reads what it needs before it writes), and the replies leave in those buffers.</summary>
+    private void ForwardSingles(ReadOnlySpan<Packet> frames, Span<Packet> replies, Span<Packet> dropped, CancellationToken cancel)
     {
         var reader = _reader;
         var writer = _writer;
-        for (int next = 0; next < frames.Length;)
+        int count = 0, drops = 0;
+        foreach (var packet in frames)
         {
-            int rented = writer.TryRent(tx[..Math.Min(frames.Length - next, tx.Length)]);
-            if (rented == 0)
+            var frame = reader.Payload(packet);
+            _received++;
+            _receivedBytes += (ulong)frame.Length;
+            int length = app.Respond(frame, writer.GetBuffer(packet), out _);
+            if (length != 0)
+                replies[count++] = packet.WithLength(length);
+            else
+                dropped[drops++] = packet;
+        }
+        if (drops != 0)
+            reader.Return(dropped[..drops]);
+        for (int sent = 0; sent < count;)
+        {
+            int n = pair.Forward(replies[sent..count]);
+            if (n == 0)
             {
-                WaitForTxBuffers(cancel);
+                WaitForTxRoom(cancel);
                 continue;
             }
             _watch.Worked();
-            int replies = 0;
-            while (next < frames.Length && replies < rented)
-            {
-                var frame = reader.Payload(frames[next++]);
-                _received++;
-                _receivedBytes += (ulong)frame.Length;
-                int length = app.Respond(frame, writer.GetBuffer(tx[replies]), out _);
-                if (length != 0)
-                {
-                    tx[replies] = tx[replies].WithLength(length);
-                    replies++;
-                }
-            }
-            writer.TrySend(tx[..replies]);
-            if (replies < rented)
-                writer.Return(tx[replies..rented]);
-            _sent += (ulong)replies;
+            sent += n;
         }
+        _sent += (ulong)count;
     }
 
     /// <summary>Answers a frame chained over several RX buffers: gathered into one buffer of this loop's, answered in
-    /// place there, and the reply scattered over as many TX buffers as it needs. Two copies, for these frames only:
-    /// the applications read and write one contiguous frame.</summary>
+    /// place there, and the reply scattered over as many rented TX buffers as it needs; the RX chain goes back. Two
+    /// copies, for these frames only: the applications read and write one contiguous frame.</summary>
     private void ForwardChain(ReadOnlySpan<Packet> chain, Span<Packet> tx, CancellationToken cancel)
     {
         var frame = ChainedFrame.Gather(chain, _reader, _gathered);
+        _reader.Return(chain);
         _received++;
         _receivedBytes += (ulong)frame.Length;
         int length = app.Respond(frame, _gathered, out _);
@@ -132,7 +133,7 @@ internal sealed class FrameForwarder(QueuePair pair, IGuestApp app, FrameCapture
         {
             int n = _writer.TryRent(replyChain[rented..]);
             if (n == 0)
-                WaitForTxBuffers(cancel);
+                WaitForTxRoom(cancel);
             else
                 _watch.Worked();
             rented += n;
@@ -142,7 +143,7 @@ internal sealed class FrameForwarder(QueuePair pair, IGuestApp app, FrameCapture
         _sent++;
     }
 
-    private void WaitForTxBuffers(CancellationToken cancel)
+    private void WaitForTxRoom(CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
         _watch.Idle(pair.Idle(0));

@@ -27,6 +27,10 @@ internal sealed unsafe class DoorbellSleeper
     /// <summary>Sleeps entered (futex waits that began).</summary>
     public long Sleeps => (long)Counter(SleeperCountersLayout.SleepsOffset);
 
+    /// <summary>Whether this side has announced a sleep and not yet woken from it (S2 to S6): for tests that must
+    /// act while it sleeps, which the counters, written when a sleep ends, cannot tell.</summary>
+    public bool Announced => Volatile.Read(ref *_needsWakeup) != 0;
+
     /// <summary>Sleeps ended by the peer's doorbell.</summary>
     public long Wakeups => (long)Counter(SleeperCountersLayout.WakeupsOffset);
 

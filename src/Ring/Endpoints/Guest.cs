@@ -218,7 +218,8 @@ public sealed class Guest : IDisposable, IAsyncDisposable
                 for (int q = 0; q < pairs.Length; q++)
                 {
                     var side = new QueueSide(q, _region, _geometry, guest: true, _peer, _waitMode, _pollBudget) { ChainsNegotiated = chains };
-                    pairs[q] = new QueuePair(side, new GuestReceiver(side), new GuestSender(side), static () => { }, static () => false);
+                    var receiver = new GuestReceiver(side);
+                    pairs[q] = new QueuePair(side, receiver, new GuestSender(side, receiver), static () => { }, static () => false);
                 }
                 _queuePairs = pairs;
                 _metrics = RingMetrics.Register("guest", Path, pairs);

@@ -6,7 +6,7 @@ namespace Ring;
 /// many bytes of packet data it holds. Only readers and writers create packets, so the offset always names a
 /// buffer of the region it came from. Read or write its bytes with <see cref="PacketReader.Payload"/> or
 /// <see cref="PacketWriter.GetBuffer"/>, and give it back exactly once: a received packet with
-/// <see cref="PacketReader.Return"/>, a rented one with <see cref="PacketWriter.TrySend(ReadOnlySpan{Packet})"/> or
+/// <see cref="PacketReader.Return"/> (or send it on with <see cref="QueuePair.Forward"/>), a rented one with <see cref="PacketWriter.TrySend(ReadOnlySpan{Packet})"/> or
 /// <see cref="PacketWriter.Return"/>.
 /// </summary>
 public readonly struct Packet : IEquatable<Packet>

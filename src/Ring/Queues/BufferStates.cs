@@ -9,9 +9,12 @@ internal static class BufferStates
     public const byte Posted = 1;
     /// <summary>With the application: received and not yet returned, or rented and not yet sent.</summary>
     public const byte Held = 2;
+    /// <summary>A received buffer the application forwarded: with the peer on the TX ring, coming home on the TX
+    /// completion ring (the guest's RX buffers only).</summary>
+    public const byte Forwarded = 3;
 
     /// <summary>
-    /// A reset: every buffer in <paramref name="states"/> that was with the peer is free again and joins the back of
+    /// A reset: every buffer in <paramref name="states"/> that was with the peer (posted, or forwarded) is free again and joins the back of
     /// <paramref name="free"/>, lowest index first; the ones the application holds stay its own. Buffer i starts at
     /// <paramref name="first"/> + i x <paramref name="stride"/>.
     /// </summary>
@@ -19,7 +22,7 @@ internal static class BufferStates
     {
         for (int i = 0; i < states.Length; i++)
         {
-            if (states[i] != Posted)
+            if (states[i] is not (Posted or Forwarded))
                 continue;
             states[i] = Free;
             free.Push(first + (ulong)i * stride);

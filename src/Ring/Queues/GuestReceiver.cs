@@ -17,7 +17,9 @@ namespace Ring.Queues;
 /// dropped rather than handing the application a buffer twice, and the buffers are conserved. The fill ring needs
 /// no check for room: it holds as many entries as the queue has RX buffers, and only buffers this side holds are
 /// posted. A receive stores nothing in the region but its counters; a return writes the fill entries back to front
-/// (<see cref="BufferWriter"/>) and rings the device only when it sleeps. Not thread-safe: one thread at a time.
+/// (<see cref="BufferWriter"/>) and rings the device only when it sleeps. A received buffer may also leave on the TX
+/// ring (<see cref="Lend"/>, zero-copy forwarding) and come home through the writer's TX completions
+/// (<see cref="TakeHome"/>). Not thread-safe: one thread at a time.
 /// </remarks>
 internal sealed unsafe class GuestReceiver : Receiver
 {
@@ -146,27 +148,70 @@ internal sealed unsafe class GuestReceiver : Receiver
     /// <inheritdoc />
     protected override void ReturnBurst(ReadOnlySpan<Packet> packets)
     {
-        var buffers = _buffers;
-        byte[] states = _states;
-        ulong first = _first;
-        int region = Side.Region.Id;
-        // Validate and free first: a packet that is not ours changes nothing, and no entry is published for it.
-        for (int i = 0; i < packets.Length; i++)
-        {
-            Packet p = packets[i];
-            if (p.Region != region || !buffers.TryIndex(p.Offset - first, out uint index) || states[index] != Held)
-            {
-                for (int j = 0; j < i; j++) // undo: the ones before are held again
-                    states[buffers.IndexOf(packets[j].Offset - first)] = Held;
-                throw new InvalidOperationException($"{p} is not a received packet the application holds (returned twice, or never received here)");
-            }
-            states[index] = Free;
-        }
+        LeaveApplication(packets, Free, uint.MaxValue, "returned twice");
         var free = _free;
         foreach (var p in packets)
             free.Push(p.Offset);
         Stats.CountBuffers(0, -packets.Length);
         PostFree();
+    }
+
+    /// <summary>Moves every packet from the application (Held) to <paramref name="to"/>, validating all first: a packet
+    /// that is not one this reader handed out and the application holds, or is longer than
+    /// <paramref name="maxLength"/>, changes nothing and is thrown for.</summary>
+    private void LeaveApplication(ReadOnlySpan<Packet> packets, byte to, uint maxLength, string already)
+    {
+        var buffers = _buffers;
+        byte[] states = _states;
+        ulong first = _first;
+        int region = Side.Region.Id;
+        for (int i = 0; i < packets.Length; i++)
+        {
+            Packet p = packets[i];
+            if (p.Region != region || !buffers.TryIndex(p.Offset - first, out uint index) || states[index] != Held
+                || (uint)p.Length > maxLength)
+            {
+                for (int j = 0; j < i; j++) // undo: the ones before are held again
+                    states[buffers.IndexOf(packets[j].Offset - first)] = Held;
+                throw (uint)p.Length > maxLength && p.Region == region
+                    ? new ArgumentOutOfRangeException(nameof(packets), p.Length, $"a packet holds at most {maxLength} bytes")
+                    : new InvalidOperationException($"{p} is not a received packet the application holds ({already}, or never received here)");
+            }
+            states[index] = to;
+        }
+    }
+
+    /// <summary>
+    /// Lends received <paramref name="packets"/> to this queue pair's writer, which sends them to the device in their
+    /// own buffers (zero-copy forwarding). Each must be a packet this reader handed out and the application still
+    /// holds, at most a buffer long; otherwise nothing changes and <see cref="InvalidOperationException"/> (or
+    /// <see cref="ArgumentOutOfRangeException"/> for the length) is thrown. The buffers come home through
+    /// <see cref="TakeHome"/> when the device completes them.
+    /// </summary>
+    public void Lend(ReadOnlySpan<Packet> packets)
+    {
+        Gate.Enter(this);
+        try
+        {
+            LeaveApplication(packets, Forwarded, (uint)BufferSize, "forwarded or returned already");
+            Stats.CountBuffers(0, -packets.Length);
+        }
+        finally
+        {
+            Gate.Exit();
+        }
+    }
+
+    /// <summary>Takes back a forwarded buffer the device completed on TX: it is free again, and posted with the next
+    /// free buffers. False, changing nothing, when <paramref name="offset"/> names no buffer of this reader that is
+    /// forwarded (the caller drops the completion).</summary>
+    public bool TakeHome(ulong offset)
+    {
+        if (!_buffers.TryIndex(offset - _first, out uint index) || _states[index] != Forwarded)
+            return false;
+        _states[index] = Free;
+        _free.Push(offset);
+        return true;
     }
 
     /// <inheritdoc />

@@ -16,7 +16,8 @@ namespace Ring.Queues;
 /// first out, so the guest writes the buffer the device read longest ago, not the line it read a moment earlier.
 /// Completions are reaped only when a rent finds fewer free buffers than it wants (DPDK's tx_free_thresh): each
 /// reap reads lines the device wrote. The TX ring needs no check for room: it holds as many entries as the queue
-/// has TX buffers. Not thread-safe: one thread at a time.
+/// has TX buffers: at most a ring's worth are rented or in flight, forwarded RX buffers (<see cref="Forward"/>)
+/// included. Not thread-safe: one thread at a time, the reader's thread when the application forwards.
 /// </remarks>
 internal sealed unsafe class GuestSender : Sender
 {
@@ -27,12 +28,14 @@ internal sealed unsafe class GuestSender : Sender
     private readonly BufferIndexer _buffers;
     private readonly byte[] _states;
     private readonly BufferFifo _free;
+    private readonly GuestReceiver _home; // the queue pair's reader: forwarded RX buffers go back to it when completed
     private readonly int _ringSize;  // the most buffers rented or in flight at once: the TX ring never overflows
     private int _held;               // rented by the application, not sent
-    private long _inFlight;          // sent, not yet completed by the device
+    private long _inFlight;          // sent (own buffers and forwarded RX ones), not yet completed by the device
 
-    public GuestSender(QueueSide side) : base(side, QueueControlLayout.TxEndOfStreamOffset, CountersLayout.GuestSenderOffset)
+    public GuestSender(QueueSide side, GuestReceiver home) : base(side, QueueControlLayout.TxEndOfStreamOffset, CountersLayout.GuestSenderOffset)
     {
+        _home = home;
         _tx = side.Ring(side.Offsets.Tx);
         _completions = side.Ring(side.Offsets.TxCompletion);
         _doorbell = side.PeerDoorbell(Stats, guest: true);
@@ -124,7 +127,6 @@ internal sealed unsafe class GuestSender : Sender
         ulong first = _first;
         int region = Side.Region.Id;
         uint bufferSize = (uint)BufferSize;
-        ulong bytes = 0;
         ThrowIfBadChains(packets);
         // Validate and claim first: a packet that is not ours changes nothing, and no entry is published for it.
         for (int i = 0; i < packets.Length; i++)
@@ -138,18 +140,62 @@ internal sealed unsafe class GuestSender : Sender
                 throw NotSendable(p, bufferSize);
             }
             states[index] = Posted;
-            bytes += (uint)p.Length;
         }
+        Publish(packets);
+        _held -= packets.Length;
+        Stats.CountBuffers(0, -packets.Length);
+        return packets.Length;
+    }
+
+    /// <summary>
+    /// Sends received packets in their own RX buffers (zero-copy forwarding), as many from the front as the TX ring
+    /// has room for, never cutting a chain; returns how many. The reader lends them (<see cref="GuestReceiver.Lend"/>
+    /// validates them all first, so a bad one changes nothing), and takes each back when its completion comes.
+    /// </summary>
+    public int Forward(ReadOnlySpan<Packet> packets)
+    {
+        Gate.Enter(this);
+        try
+        {
+            if (IsCompleted)
+                throw new InvalidOperationException("the writer was completed: nothing more can be sent");
+            ThrowIfBadChains(packets);
+            if (_held + _inFlight + packets.Length > _ringSize)
+                Reap();
+            int n = (int)Math.Min(packets.Length, _ringSize - _held - _inFlight); // the TX ring never overflows
+            while (n > 0 && packets[n - 1].ContinuesInNext)
+                n--; // a chain goes whole or waits
+            WantsBuffers = n < packets.Length; // room on the ring comes back with the device's completions: wake for them
+            if (n == 0)
+                return 0;
+            var burst = packets[..n];
+            _home.Lend(burst);
+            Publish(burst);
+            _home.PostFree(); // the fill ring has room for as many as were received: refill it now, after the publish
+            return n;
+        }
+        finally
+        {
+            Gate.Exit();
+        }
+    }
+
+    /// <summary>Writes validated packets to the TX ring, back to front, and counts them in flight.</summary>
+    private void Publish(ReadOnlySpan<Packet> packets)
+    {
+        ulong bytes = 0;
         var tx = new DescriptorWriter(_tx);
         for (int i = packets.Length - 1; i >= 0; i--) // back to front: the entry the device polls is stored last
-            tx.Write(i, packets[i].Offset, (uint)packets[i].Length, packets[i].ContinuesInNext ? DescriptorFlags.None : DescriptorFlags.EndOfPacket);
+        {
+            Packet p = packets[i];
+            tx.Write(i, p.Offset, (uint)p.Length, p.ContinuesInNext ? DescriptorFlags.None : DescriptorFlags.EndOfPacket);
+            bytes += (uint)p.Length;
+        }
         int n = packets.Length;
         _tx.Next += (uint)n;
         _inFlight += n;
-        _held -= n;
-        Stats.CountPackets(n, n, bytes, -n);
+        Stats.CountPackets(n, n, bytes, 0);
         _doorbell.Published(n);
-        return n;
     }
 
     /// <inheritdoc />
@@ -199,7 +245,10 @@ internal sealed unsafe class GuestSender : Sender
             ulong relative = offset - first;
             if (!buffers.TryIndex(relative, out uint index))
             {
-                Stats.Drop(BufferPool.WhyNot(relative, Side.Geometry.SideLength));
+                if (_home.TakeHome(offset))
+                    reaped++; // a forwarded RX buffer, home again
+                else
+                    Stats.Drop(BufferPool.WhyNot(relative, Side.Geometry.SideLength));
                 continue;
             }
             if (states[index] != Posted)

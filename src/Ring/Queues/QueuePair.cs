@@ -100,6 +100,22 @@ public sealed class QueuePair
         }
     }
 
+    /// <summary>
+    /// Sends packets this queue pair's <see cref="Reader"/> received back out through its <see cref="Writer"/> in
+    /// their own buffers, without copying: zero-copy forwarding, as DPDK's io forwarding and AF_XDP's <c>XDP_TX</c>
+    /// do. A packet's bytes may be rewritten first through the writer's <see cref="PacketWriter.GetBuffer"/> and its
+    /// length changed with <see cref="Packet.WithLength"/>. Returns how many were sent, from the front: fewer when the
+    /// TX ring has room for fewer (a chain goes whole or not at all); the rest stay the application's, to forward
+    /// again after <see cref="Idle(int)"/> or to return to the reader. A packet sent is no longer the application's:
+    /// its buffer comes back to the reader by itself once the device has sent it. Guest only. The reader and the
+    /// writer must then be used from one thread, as a poll loop running both does: the writer gives the buffers back to
+    /// the reader. Throws <see cref="InvalidOperationException"/>, changing nothing, when a packet is not one the
+    /// reader handed out and the application holds.
+    /// </summary>
+    public int Forward(ReadOnlySpan<Packet> received) => _writer is GuestSender sender
+        ? sender.Forward(received)
+        : throw new InvalidOperationException("only a guest forwards: a device's reader and writer use different buffers (TX and fill)");
+
     /// <summary>The sleeper's re-check: anything this side would act on. A coalesced doorbell owed to the peer keeps
     /// this side awake, since the peer may be waiting for it.</summary>
     private bool HasWork() => _reader.HasWork() || _writer.HasWork() || _doorbellOwed() || _side.Peer.State != Queues.PeerState.Running;
