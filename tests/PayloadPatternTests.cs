@@ -79,7 +79,7 @@ public sealed class PayloadPatternTests
         ulong sequence = 0;
         while (sequence < 10)
         {
-            stamper.Send(writer, burst, 10 - (int)sequence, ref sequence, stamp: 42);
+            stamper.Send(writer, burst, 10 - (int)sequence, ref sequence, stamped: true);
             ReceiveUntil(reader, receiver, burst, frames: sequence);
         }
         foreach (int flipAt in (int[])[100, 300, 9])

@@ -100,7 +100,7 @@ internal sealed class GuestApplication : IGuestLoop
                 {
                     long now = LatencyRecorder.ShouldStamp(_pacer.Paced, txBursts) ? Stopwatch.GetTimestamp() : 0;
                     int want = _pacer.Allowance(now, txSequence, (int)Math.Min((ulong)BurstSize, _txPackets - txSequence));
-                    int m = _stamper.Send(writer, tx, want, ref txSequence, now);
+                    int m = _stamper.Send(writer, tx, want, ref txSequence, stamped: now != 0);
                     Sent += (ulong)m;
                     work += m;
                 }

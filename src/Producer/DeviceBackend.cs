@@ -72,11 +72,13 @@ internal sealed class DeviceBackend : IDeviceLoop
             int work = 0;
             if (!_rxDone)
             {
-                long now = LatencyRecorder.ShouldStamp(_pacer.Paced || _pingPong, rxBursts) ? Stopwatch.GetTimestamp() : 0;
-                int want = _pacer.Allowance(now, rxSequence, (int)Math.Min((ulong)BurstSize, _rxPackets - rxSequence));
+                // One ping in flight at a time: while it is out, this side only polls for the echo (no clock read).
+                bool due = !_pingPong || Tx.Sequence.Received == rxSequence;
+                long now = due && LatencyRecorder.ShouldStamp(_pacer.Paced || _pingPong, rxBursts) ? Stopwatch.GetTimestamp() : 0;
+                int want = due ? _pacer.Allowance(now, rxSequence, (int)Math.Min((ulong)BurstSize, _rxPackets - rxSequence)) : 0;
                 if (_pingPong)
-                    want = Tx.Sequence.Received == rxSequence ? Math.Min(want, 1) : 0; // one ping in flight at a time
-                int n = _stamper.Send(writer, burst, want, ref rxSequence, now);
+                    want = Math.Min(want, 1);
+                int n = _stamper.Send(writer, burst, want, ref rxSequence, stamped: now != 0);
                 Sent += (ulong)n;
                 work += n;
                 if (rxSequence == _rxPackets || _plan.TimeIsUp(startTicks, rxBursts++))

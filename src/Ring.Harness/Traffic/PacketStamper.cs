@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -59,18 +60,21 @@ public sealed class PacketStamper
 
     /// <summary>
     /// Rents buffers from <paramref name="writer"/> for up to <paramref name="packets"/> packets, writes them (sequence
-    /// numbers from <paramref name="sequence"/> on, which it advances, all stamped <paramref name="stamp"/>) and sends
-    /// them in one burst; returns how many packets went. A packet longer than a buffer goes as a chain of buffers
+    /// numbers from <paramref name="sequence"/> on, which it advances; when <paramref name="stamped"/>, all with the
+    /// clock read once, after the rent and before the first write, as ping stamps its payload just before it sends:
+    /// finding a free buffer is the sender's own work, not part of the trip) and sends them in one burst; returns how
+    /// many packets went. A packet longer than a buffer goes as a chain of buffers
     /// (<see cref="Packet.ContinuesInNext"/> on all but the last, the sequence number and stamp in the first), as many
     /// whole chains as <paramref name="burst"/> has room for; buffers rented beyond whole chains go back unsent.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Send(PacketWriter writer, Span<Packet> burst, int packets, ref ulong sequence, long stamp)
+    public int Send(PacketWriter writer, Span<Packet> burst, int packets, ref ulong sequence, bool stamped)
     {
         int bufferSize = writer.BufferSize;
         if (Size > bufferSize)
-            return SendChains(writer, burst, packets, ref sequence, stamp, bufferSize);
+            return SendChains(writer, burst, packets, ref sequence, stamped, bufferSize);
         int n = packets == 0 ? 0 : writer.TryRent(burst[..packets]);
+        long stamp = stamped && n != 0 ? Stopwatch.GetTimestamp() : 0;
         for (int i = 0; i < n; i++)
         {
             Write(writer.GetBuffer(burst[i]), sequence++, stamp);
@@ -92,7 +96,7 @@ public sealed class PacketStamper
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int SendChains(PacketWriter writer, Span<Packet> burst, int packets, ref ulong sequence, long stamp, int bufferSize)
+    private int SendChains(PacketWriter writer, Span<Packet> burst, int packets, ref ulong sequence, bool stamped, int bufferSize)
     {
         int segments = (Size + bufferSize - 1) / bufferSize;
         int want = Math.Min(packets, burst.Length / segments) * segments;
@@ -101,6 +105,7 @@ public sealed class PacketStamper
         int used = whole * segments;
         if (used != rented)
             writer.Return(burst[used..rented]);
+        long stamp = stamped && used != 0 ? Stopwatch.GetTimestamp() : 0;
         ulong seed = 0;
         for (int i = 0; i < used; i++)
         {
