@@ -98,9 +98,9 @@ internal sealed class GuestApplication : IGuestLoop
                 }
                 else
                 {
-                    long now = LatencyRecorder.ShouldStamp(_pacer.Paced, txBursts) ? Stopwatch.GetTimestamp() : 0;
+                    long now = _pacer.Paced ? Stopwatch.GetTimestamp() : 0; // the pacer's clock; the stamp is read at the send
                     int want = _pacer.Allowance(now, txSequence, (int)Math.Min((ulong)BurstSize, _txPackets - txSequence));
-                    int m = _stamper.Send(writer, tx, want, ref txSequence, stamped: now != 0);
+                    int m = _stamper.Send(writer, tx, want, ref txSequence, LatencyRecorder.ShouldStamp(_pacer.Paced, txBursts));
                     Sent += (ulong)m;
                     work += m;
                 }

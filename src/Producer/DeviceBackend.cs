@@ -74,11 +74,12 @@ internal sealed class DeviceBackend : IDeviceLoop
             {
                 // One ping in flight at a time: while it is out, this side only polls for the echo (no clock read).
                 bool due = !_pingPong || Tx.Sequence.Received == rxSequence;
-                long now = due && LatencyRecorder.ShouldStamp(_pacer.Paced || _pingPong, rxBursts) ? Stopwatch.GetTimestamp() : 0;
+                bool stamped = due && LatencyRecorder.ShouldStamp(_pacer.Paced || _pingPong, rxBursts);
+                long now = due && _pacer.Paced ? Stopwatch.GetTimestamp() : 0; // the pacer's clock; the stamp is read at the send
                 int want = due ? _pacer.Allowance(now, rxSequence, (int)Math.Min((ulong)BurstSize, _rxPackets - rxSequence)) : 0;
                 if (_pingPong)
                     want = Math.Min(want, 1);
-                int n = _stamper.Send(writer, burst, want, ref rxSequence, stamped: now != 0);
+                int n = _stamper.Send(writer, burst, want, ref rxSequence, stamped);
                 Sent += (ulong)n;
                 work += n;
                 if (rxSequence == _rxPackets || _plan.TimeIsUp(startTicks, rxBursts++))
