@@ -74,6 +74,53 @@ public sealed class ForwardTests : IAsyncLifetime
         Assert.Equal(0, Guest.Writer.Counters.Drops);
     }
 
+    [Theory]
+    [InlineData(WaitMode.Poll)]
+    [InlineData(WaitMode.Event)]
+    public async Task Forward_OnlyARingsWorthOfRxBuffers_NeverStallsAndLosesNothing(WaitMode mode)
+    {
+        // Every RX buffer can be out on the TX ring at once: the guest must reap them home though it has nothing
+        // left to receive, and, sleeping, must wake for them.
+        using var pair = await RegionPair.StartAsync(new GuestOptions { RingSize = 16, BuffersPerRing = 16, WaitMode = mode });
+        const int Count = 4000;
+        var guest = pair.GuestQueue();
+        var forwarding = Support.Deadline.Run(() =>
+        {
+            var burst = new Packet[16];
+            while (true)
+            {
+                int n = guest.Reader.TryReceive(burst);
+                if (n == 0 && guest.Reader.Completion.IsCompleted)
+                    return;
+                for (int sent = 0; sent < n;)
+                {
+                    int m = guest.Forward(burst.AsSpan(sent, n - sent));
+                    sent += m;
+                    guest.Idle(m);
+                }
+                guest.Idle(n);
+            }
+        });
+        var device = pair.DeviceQueue();
+        var got = new Packet[16];
+        ulong sentCount = 0, expected = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (expected < Count)
+        {
+            Assert.True(clock.Elapsed < Support.Deadline.Default, $"{expected} of {Count} packets came back in {Support.Deadline.Default} ({mode})");
+            Assert.False(forwarding.IsFaulted, forwarding.Exception?.ToString());
+            if (sentCount < Count && device.Writer.TrySend(BitConverter.GetBytes(sentCount)))
+                sentCount++;
+            int m = device.Reader.TryReceive(got);
+            foreach (var p in got[..m])
+                Assert.Equal(expected++, BitConverter.ToUInt64(device.Reader.Payload(p)));
+            device.Reader.Return(got.AsSpan(0, m));
+        }
+        device.Writer.Complete();
+        Support.Deadline.Join(forwarding, "the forwarding loop");
+        Assert.Equal(0, guest.Reader.Counters.Drops);
+    }
+
     [Fact]
     public void Forward_MoreThanTheTxRingHasRoomFor_SendsWhatFitsAndTheRestStaysTheApplications()
     {

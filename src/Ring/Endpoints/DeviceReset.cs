@@ -12,7 +12,7 @@ public readonly struct DeviceReset
     /// <summary>Receive buffers that were posted to the device (on the fill ring or being filled), all queue pairs.</summary>
     public int PostedBuffers { get; }
 
-    /// <summary>Transmit buffers that were in flight (sent, not yet completed), all queue pairs: packets the device
-    /// may or may not have forwarded.</summary>
+    /// <summary>Buffers that were in flight on TX (sent, not yet completed), all queue pairs, received buffers the
+    /// guest forwarded (<see cref="QueuePair.Forward"/>) included: packets the device may or may not have sent on.</summary>
     public int InFlightBuffers { get; }
 }

@@ -15,7 +15,11 @@ namespace Ring.Memory;
 /// <see cref="Interlocked.Exchange(ref int, int)"/> that set it is a full fence), so the call backs out; or after its
 /// store, which the fence then made visible before the barrier returned, so <see cref="Close"/> sees the call and
 /// waits. The JIT keeps the two accesses in program order (both are volatile: ordered side effects it never swaps);
-/// only the processor's store buffer could let the load pass the store, and that is what the barrier drains.</para>
+/// only the processor's store buffer could let the load pass the store, and that is what the barrier drains. The
+/// runtime implements the barrier with <c>membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)</c> (Linux 4.14 and later),
+/// an interrupt to every core running the process; its fallback for older kernels (an <c>mprotect</c> that forces
+/// TLB shootdowns) is sound on x86-64, where a shootdown interrupts each core, but not on ARM64, whose broadcast TLB
+/// invalidation interrupts nobody.</para>
 /// <para>Why not a locked increment per call (the previous design): a locked instruction waits for the store buffer
 /// to drain, so every call stalled until its ring stores had reached the peer's cache: about 40-70 ns of a 400 ns
 /// round trip here (docs/PERFORMANCE.md, "Call gate").</para>

@@ -32,6 +32,7 @@ internal sealed unsafe class GuestReceiver : Receiver
     private readonly BufferFifo _free;     // free here, waiting for room on the fill ring
     private readonly int _ringSize;        // the most buffers that may be with the device: the fill ring never overflows
     private int _posted;                   // buffers with the device (state Posted)
+    private int _forwarded;                // buffers with the device on the TX ring (state Forwarded)
 
     public GuestReceiver(QueueSide side) : base(side, QueueControlLayout.RxEndOfStreamOffset, CountersLayout.GuestReceiverOffset)
     {
@@ -82,6 +83,7 @@ internal sealed unsafe class GuestReceiver : Receiver
         ReclaimedAtReset = _posted;
         ReclaimPosted(_states, _free, _first, (ulong)Side.Geometry.BufferStride);
         _posted = 0;
+        _forwarded = 0;
         _completions.Next = 0;
         _fill.Next = 0;
         _doorbell.Reset();
@@ -96,8 +98,22 @@ internal sealed unsafe class GuestReceiver : Receiver
     /// <inheritdoc />
     protected override bool HoldsEveryBuffer => Stats.Held == (ulong)_states.Length;
 
+    /// <summary>The queue pair's writer, which sends forwarded buffers and takes them back (set by it).</summary>
+    public GuestSender? Lender { private get; set; }
+
     /// <inheritdoc />
-    protected override void WhenIdle() => PostFree();
+    /// <remarks>Forwarded buffers come home when the writer reaps its completions, which it does when its ring fills.
+    /// A forwarding loop with no buffer left to post would receive nothing and never forward again, so never reap:
+    /// the reader reaps for it (the forwarding contract puts both halves on this thread).</remarks>
+    protected override bool IdleWorkReady => _forwarded != 0 && _free.Count == 0 && Lender!.CompletionReady;
+
+    /// <inheritdoc />
+    protected override void WhenIdle()
+    {
+        if (_forwarded != 0 && _free.Count == 0)
+            Lender!.Reap();
+        PostFree();
+    }
 
     /// <inheritdoc />
     protected override int ReceiveBurst(Span<Packet> packets, out int entries)
@@ -190,16 +206,12 @@ internal sealed unsafe class GuestReceiver : Receiver
     /// </summary>
     public void Lend(ReadOnlySpan<Packet> packets)
     {
-        Gate.Enter(this);
-        try
-        {
-            LeaveApplication(packets, Forwarded, (uint)BufferSize, "forwarded or returned already");
-            Stats.CountBuffers(0, -packets.Length);
-        }
-        finally
-        {
-            Gate.Exit();
-        }
+        // Called inside the writer's gate, on the reader's thread (the forwarding contract): no gate of this half's is
+        // entered, so a reader misused from another thread cannot corrupt its count, and the mapping stays mapped
+        // while the writer holds its own reference.
+        LeaveApplication(packets, Forwarded, (uint)BufferSize, "forwarded or returned already");
+        _forwarded += packets.Length;
+        Stats.CountBuffers(0, -packets.Length);
     }
 
     /// <summary>Takes back a forwarded buffer the device completed on TX: it is free again, and posted with the next
@@ -211,6 +223,7 @@ internal sealed unsafe class GuestReceiver : Receiver
             return false;
         _states[index] = Free;
         _free.Push(offset);
+        _forwarded--;
         return true;
     }
 

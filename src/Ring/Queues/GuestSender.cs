@@ -36,6 +36,7 @@ internal sealed unsafe class GuestSender : Sender
     public GuestSender(QueueSide side, GuestReceiver home) : base(side, QueueControlLayout.TxEndOfStreamOffset, CountersLayout.GuestSenderOffset)
     {
         _home = home;
+        home.Lender = this;
         _tx = side.Ring(side.Offsets.Tx);
         _completions = side.Ring(side.Offsets.TxCompletion);
         _doorbell = side.PeerDoorbell(Stats, guest: true);
@@ -94,7 +95,7 @@ internal sealed unsafe class GuestSender : Sender
 
     /// <inheritdoc />
     protected override bool BufferAvailable() =>
-        (_free.Count != 0 && _held + _inFlight < _ringSize) || new BufferReader(_completions).FirstReady();
+        (_free.Count != 0 && _held + _inFlight < _ringSize) || CompletionReady;
 
     /// <inheritdoc />
     protected override int RentBurst(Span<Packet> packets)
@@ -221,9 +222,13 @@ internal sealed unsafe class GuestSender : Sender
         Stats.CountBuffers(0, -packets.Length);
     }
 
-    /// <summary>Takes back every buffer the device has completed: it becomes free to rent. A completion that names
-    /// no buffer of ours, or one that is not with the device, is dropped and counted.</summary>
-    private void Reap()
+    /// <summary>Whether the device has completed a buffer not yet reaped (one acquire load).</summary>
+    public bool CompletionReady => new BufferReader(_completions).FirstReady();
+
+    /// <summary>Takes back every buffer the device has completed: it becomes free to rent, or, forwarded, goes home
+    /// to the reader. A completion that names no buffer of ours, or one that is not with the device, is dropped and
+    /// counted.</summary>
+    public void Reap()
     {
         if (ReapToWrap())
             ReapToWrap(); // the rest, on the next lap: at most one ring's worth per reap, whatever the device writes

@@ -144,7 +144,7 @@ public sealed class QueuePair
     internal void Close()
     {
         _gate.Close();
-        _side.StopWaiter();
+        _side.StopWaiter(forGood: true);
         _reader.Close();
         _writer.Close();
     }

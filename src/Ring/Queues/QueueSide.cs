@@ -15,6 +15,7 @@ internal sealed unsafe class QueueSide
     private readonly object _waiterLock = new();
     private readonly List<WaitSlot> _slots = new(2);
     private AsyncWaiter? _waiter;
+    private bool _waiterClosed; // under _waiterLock
 
     public QueueSide(int index, MappedRegion region, in RegionGeometry geometry, bool guest, IPeerMonitor peer,
         WaitMode mode, TimeSpan pollBudget)
@@ -100,22 +101,27 @@ internal sealed unsafe class QueueSide
             _slots.Add(slot);
     }
 
-    /// <summary>The waiter thread for asynchronous waits, started on first use.</summary>
+    /// <summary>The waiter thread for asynchronous waits, started on first use; throws
+    /// <see cref="ObjectDisposedException"/> once the queue pair is closed, so a wait racing a dispose never starts a
+    /// thread that would read the rings after the mapping is gone.</summary>
     public AsyncWaiter Waiter()
     {
         lock (_waiterLock)
-            return _waiter ??= new AsyncWaiter(Mode, PollBudget, Sleeper, [.. _slots], () => Peer.Refresh(), $"ring queue {Index} waiter");
+            return _waiterClosed ? throw new ObjectDisposedException("queue pair")
+                : _waiter ??= new AsyncWaiter(Mode, PollBudget, Sleeper, [.. _slots], () => Peer.Refresh(), $"ring queue {Index} waiter");
     }
 
     /// <summary>Whether asynchronous waits have been used (a synchronous idle loop may not then sleep too).</summary>
     public bool HasWaiter => Volatile.Read(ref _waiter) is not null;
 
-    /// <summary>Stops the waiter thread, if any; its pending waits fail with <see cref="ObjectDisposedException"/>.</summary>
-    public void StopWaiter()
+    /// <summary>Stops the waiter thread, if any; its pending waits fail with <see cref="ObjectDisposedException"/>.
+    /// With <paramref name="forGood"/> (the queue pair closes) no later wait starts another.</summary>
+    public void StopWaiter(bool forGood = false)
     {
         AsyncWaiter? waiter;
         lock (_waiterLock)
         {
+            _waiterClosed |= forGood;
             waiter = _waiter;
             _waiter = null; // a later wait (after a reset) starts a new one
         }

@@ -126,6 +126,7 @@ internal abstract unsafe class Receiver : PacketReader
     /// <inheritdoc />
     public override ValueTask<bool> WaitToReceiveAsync(CancellationToken cancellationToken = default)
     {
+        AsyncWaiter waiter;
         Gate.Enter(this);
         try
         {
@@ -133,6 +134,7 @@ internal abstract unsafe class Receiver : PacketReader
                 return ValueTask.FromCanceled<bool>(cancellationToken);
             if (Probe() is bool answer)
                 return new ValueTask<bool>(answer);
+            waiter = Side.Waiter(); // inside the gate: see QueueSide.Waiter
         }
         catch (Exception e) when (e is RingException or InvalidOperationException)
         {
@@ -142,7 +144,7 @@ internal abstract unsafe class Receiver : PacketReader
         {
             Gate.Exit();
         }
-        return Side.Waiter().WaitAsync(_slot, cancellationToken);
+        return waiter.WaitAsync(_slot, cancellationToken);
     }
 
     /// <summary>Receives one burst into <paramref name="packets"/>; <paramref name="entries"/> is how many ring
@@ -268,6 +270,10 @@ internal abstract unsafe class Receiver : PacketReader
     {
     }
 
+    /// <summary>Whether <see cref="WhenIdle"/> has something to do that only the peer's progress made possible (a
+    /// guest's forwarded buffers completed while every RX buffer was out): work for the sleeper's re-check.</summary>
+    protected virtual bool IdleWorkReady => false;
+
     /// <summary>
     /// The sleeper's re-check for this half, on the thread that holds it: an entry to receive, or the end of the
     /// stream, noticed here (the reader completes), so an application that never receives in this direction is not
@@ -278,7 +284,7 @@ internal abstract unsafe class Receiver : PacketReader
         if (IsCompleted)
             return false;
         bool endMarked = EndMarked();
-        if (FirstReady())
+        if (FirstReady() || IdleWorkReady)
             return true;
         if (!endMarked)
             return false;

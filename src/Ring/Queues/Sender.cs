@@ -134,6 +134,7 @@ internal abstract unsafe class Sender : PacketWriter
     /// <inheritdoc />
     public override ValueTask<bool> WaitToSendAsync(CancellationToken cancellationToken = default)
     {
+        AsyncWaiter waiter;
         Gate.Enter(this);
         try
         {
@@ -142,6 +143,7 @@ internal abstract unsafe class Sender : PacketWriter
             WantsBuffers = true;
             if (Probe() is bool answer)
                 return new ValueTask<bool>(answer);
+            waiter = Side.Waiter(); // inside the gate: see QueueSide.Waiter
         }
         catch (RingException e)
         {
@@ -151,7 +153,7 @@ internal abstract unsafe class Sender : PacketWriter
         {
             Gate.Exit();
         }
-        return Side.Waiter().WaitAsync(_slot, cancellationToken);
+        return waiter.WaitAsync(_slot, cancellationToken);
     }
 
     /// <summary>
