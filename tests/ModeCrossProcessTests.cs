@@ -81,7 +81,7 @@ public sealed class ModeCrossProcessTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
-    public void EventMode_IdleLink_ConsumerUsesUnderOnePercentCpu()
+    public void EventMode_IdleLink_ConsumerUsesUnderTwoPercentCpu()
     {
         // A producer paced at one packet in ten seconds makes a real idle link: both are past the handshake and sleep
         // on their doorbells, the consumer waiting for RX, the producer for its next send time.
@@ -92,11 +92,15 @@ public sealed class ModeCrossProcessTests(ITestOutputHelper output) : IDisposabl
         _runner.WaitForRegion(consumer, StartDeadline);
         using var region = RegionProbe.Open(_runner.RegionFile);
         RegionWatch.WaitForRunning(_runner, StartDeadline, consumer, producer);
-        Thread.Sleep(TimeSpan.FromSeconds(1)); // past start-up: the first polls, JIT tiering
+        // Past start-up: the first polls, and JIT tiering. The sleeper wakes every 100 ms to check on its peer, so a
+        // method of the idle path reaches tier 1's 30 calls after about 3 s, and its recompilation (milliseconds of
+        // CPU) must not land in the window. The window is long because the kernel counts CPU in 10 ms ticks: 1 % of
+        // 8 s is 8 ticks, so one tick more or less is not the verdict.
+        Thread.Sleep(TimeSpan.FromSeconds(4));
 
         long consumerStart = CpuTicks(consumer.Pid), producerStart = CpuTicks(producer.Pid);
         var clock = Stopwatch.StartNew();
-        Thread.Sleep(TimeSpan.FromSeconds(5));
+        Thread.Sleep(TimeSpan.FromSeconds(8));
         long consumerEnd = CpuTicks(consumer.Pid), producerEnd = CpuTicks(producer.Pid);
         double wall = clock.Elapsed.TotalSeconds;
 
@@ -109,8 +113,11 @@ public sealed class ModeCrossProcessTests(ITestOutputHelper output) : IDisposabl
         double consumerShare = (consumerEnd - consumerStart) / (double)TicksPerSecond.Value / wall;
         double producerShare = (producerEnd - producerStart) / (double)TicksPerSecond.Value / wall;
         output.WriteLine($"idle link over {wall:0.00} s: consumer {consumerShare:P2}, producer {producerShare:P2} of a core");
-        Assert.True(consumerShare < 0.01, $"the idle consumer used {consumerShare:P2} of a core over {wall:0.00} s "
-            + $"(bound 1 %; the producer used {producerShare:P2})\nring state: {state}\n{outputs}");
+        // The bound: an idle sleeper still wakes every DoorbellWait.Timeout (10 ms) to re-check its rings and its
+        // peer, 100 wake-ups a second, which cost 0.8-1.1 % of a core here (10 s windows, before and after the call
+        // gate change alike); 1 % was the edge of that, not a margin. 2 % is still 50 times less than busy-polling.
+        Assert.True(consumerShare < 0.02, $"the idle consumer used {consumerShare:P2} of a core over {wall:0.00} s "
+            + $"(bound 2 %; the producer used {producerShare:P2})\nring state: {state}\n{outputs}");
     }
 
     public void Dispose() => _runner.Dispose();
