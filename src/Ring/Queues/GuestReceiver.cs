@@ -101,16 +101,20 @@ internal sealed unsafe class GuestReceiver : Receiver
     /// <summary>The queue pair's writer, which sends forwarded buffers and takes them back (set by it).</summary>
     public GuestSender? Lender { private get; set; }
 
+    /// <summary>Whether every buffer not with the device or the application is out on the TX ring, forwarded: nothing
+    /// to post until the writer reaps them home. Forwarded buffers come home when the writer reaps its completions,
+    /// which it does when its ring fills; a forwarding loop with no buffer left to post would receive nothing and
+    /// never forward again, so never reap: the reader reaps for it (the forwarding contract puts both halves on this
+    /// thread).</summary>
+    private bool WaitingForForwarded => _forwarded != 0 && _free.Count == 0;
+
     /// <inheritdoc />
-    /// <remarks>Forwarded buffers come home when the writer reaps its completions, which it does when its ring fills.
-    /// A forwarding loop with no buffer left to post would receive nothing and never forward again, so never reap:
-    /// the reader reaps for it (the forwarding contract puts both halves on this thread).</remarks>
-    protected override bool IdleWorkReady => _forwarded != 0 && _free.Count == 0 && Lender!.CompletionReady;
+    protected override bool IdleWorkReady => WaitingForForwarded && Lender!.CompletionReady;
 
     /// <inheritdoc />
     protected override void WhenIdle()
     {
-        if (_forwarded != 0 && _free.Count == 0)
+        if (WaitingForForwarded)
             Lender!.Reap();
         PostFree();
     }

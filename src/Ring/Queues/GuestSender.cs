@@ -142,9 +142,8 @@ internal sealed unsafe class GuestSender : Sender
             }
             states[index] = Posted;
         }
-        Publish(packets);
+        Publish(packets, heldChange: -packets.Length);
         _held -= packets.Length;
-        Stats.CountBuffers(0, -packets.Length);
         return packets.Length;
     }
 
@@ -158,8 +157,7 @@ internal sealed unsafe class GuestSender : Sender
         Gate.Enter(this);
         try
         {
-            if (IsCompleted)
-                throw new InvalidOperationException("the writer was completed: nothing more can be sent");
+            ThrowIfCompleted();
             ThrowIfBadChains(packets);
             if (_held + _inFlight + packets.Length > _ringSize)
                 Reap();
@@ -171,7 +169,7 @@ internal sealed unsafe class GuestSender : Sender
                 return 0;
             var burst = packets[..n];
             _home.Lend(burst);
-            Publish(burst);
+            Publish(burst, heldChange: 0); // the reader counted them out of the application's hands (Lend)
             _home.PostFree(); // the fill ring has room for as many as were received: refill it now, after the publish
             return n;
         }
@@ -181,8 +179,9 @@ internal sealed unsafe class GuestSender : Sender
         }
     }
 
-    /// <summary>Writes validated packets to the TX ring, back to front, and counts them in flight.</summary>
-    private void Publish(ReadOnlySpan<Packet> packets)
+    /// <summary>Writes validated packets to the TX ring, back to front, and counts them in flight; the application's
+    /// rented buffers change by <paramref name="heldChange"/>, counted with the packets in one go.</summary>
+    private void Publish(ReadOnlySpan<Packet> packets, int heldChange)
     {
         ulong bytes = 0;
         var tx = new DescriptorWriter(_tx);
@@ -195,7 +194,7 @@ internal sealed unsafe class GuestSender : Sender
         int n = packets.Length;
         _tx.Next += (uint)n;
         _inFlight += n;
-        Stats.CountPackets(n, n, bytes, 0);
+        Stats.CountPackets(n, n, bytes, heldChange);
         _doorbell.Published(n);
     }
 

@@ -87,8 +87,7 @@ internal abstract unsafe class Sender : PacketWriter
         Gate.Enter(this);
         try
         {
-            if (IsCompleted)
-                throw new InvalidOperationException("the writer was completed: nothing more can be sent");
+            ThrowIfCompleted();
             return packets.IsEmpty ? 0 : SendBurst(packets);
         }
         finally
@@ -154,6 +153,14 @@ internal abstract unsafe class Sender : PacketWriter
             Gate.Exit();
         }
         return waiter.WaitAsync(_slot, cancellationToken);
+    }
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> once <see cref="Complete"/> was called: nothing more
+    /// can be sent.</summary>
+    protected void ThrowIfCompleted()
+    {
+        if (IsCompleted)
+            throw new InvalidOperationException("the writer was completed: nothing more can be sent");
     }
 
     /// <summary>
