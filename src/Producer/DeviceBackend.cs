@@ -72,16 +72,19 @@ internal sealed class DeviceBackend : IDeviceLoop
             int work = 0;
             if (!_rxDone)
             {
-                // One ping in flight at a time: while it is out, this side only polls for the echo (no clock read).
-                bool due = !_pingPong || Tx.Sequence.Received == rxSequence;
-                bool stamped = due && LatencyRecorder.ShouldStamp(_pacer.Paced || _pingPong, rxBursts);
-                long now = due && _pacer.Paced ? Stopwatch.GetTimestamp() : 0; // the pacer's clock; the stamp is read at the send
-                int want = due ? _pacer.Allowance(now, rxSequence, (int)Math.Min((ulong)BurstSize, _rxPackets - rxSequence)) : 0;
-                if (_pingPong)
-                    want = Math.Min(want, 1);
-                int n = _stamper.Send(writer, burst, want, ref rxSequence, stamped);
-                Sent += (ulong)n;
-                work += n;
+                // One ping in flight at a time: while it is out, this side only polls for the echo (no clock read, no
+                // call into the writer), so its loop, and with it the time to notice the echo, stays short.
+                if (!_pingPong || Tx.Sequence.Received == rxSequence)
+                {
+                    bool stamped = LatencyRecorder.ShouldStamp(_pacer.Paced || _pingPong, rxBursts);
+                    long now = _pacer.Paced ? Stopwatch.GetTimestamp() : 0; // the pacer's clock; the stamp is read at the send
+                    int want = _pacer.Allowance(now, rxSequence, (int)Math.Min((ulong)BurstSize, _rxPackets - rxSequence));
+                    if (_pingPong)
+                        want = Math.Min(want, 1);
+                    int n = _stamper.Send(writer, burst, want, ref rxSequence, stamped);
+                    Sent += (ulong)n;
+                    work += n;
+                }
                 if (rxSequence == _rxPackets || _plan.TimeIsUp(startTicks, rxBursts++))
                 {
                     writer.Complete();

@@ -54,8 +54,8 @@ public sealed class PacketReceiver(Verification verification = Verification.Sequ
             var payload = reader.Payload(packet);
             if (first)
             {
+                Latency.Record(payload); // first: the clock is read before the check's work, as a ping reads it on receipt
                 Sequence.Check(payload);
-                Latency.Record(payload);
             }
             bytes += (ulong)payload.Length;
             first = !packet.ContinuesInNext;
