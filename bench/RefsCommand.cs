@@ -23,6 +23,11 @@ internal static class RefsCommand
     /// <summary>Round trips of floors futex (and floor.c futex).</summary>
     public const int FutexCount = 20_000;
 
+    /// <summary>Ring's poll-mode rtt: pings per second of <c>--seconds</c> (one takes about 400 ns from send to send
+    /// in the fast state), so the run is as long as a throughput run: a shorter one measures the JIT's warm-up (200 000
+    /// pings read a p50 of 311-381 ns where 5-second runs read 230-270).</summary>
+    public const long PollPingsPerSecond = 2_500_000;
+
     /// <summary>Ring's event-mode rtt, back-to-back: fewer pings than the default, as each costs a wake-up (tens of us).</summary>
     public const long EventPingCount = 50_000;
 
