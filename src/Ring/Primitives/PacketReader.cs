@@ -35,6 +35,9 @@ public abstract class PacketReader
     /// <summary>What <c>_region</c> becomes when the reader is closed: no region has this id, not even a default packet's 0.</summary>
     private protected const int Closed = -1;
 
+    /// <summary>The pool's first byte in this process's mapping.</summary>
+    private protected unsafe byte* PoolBase => _poolBase;
+
     /// <summary>The most packets one frame may span (a chain: see <see cref="Packet.ContinuesInNext"/>): enough for
     /// a 64 KiB frame, at most a ring's worth; 1 when the peer did not accept chained buffers.</summary>
     public int MaxChainLength { get; }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Ring.Doorbells;
 using Ring.Layout;
 using Ring.Memory;
@@ -73,6 +74,7 @@ internal sealed unsafe class DeviceReceiver : Receiver
         ref Packet into = ref MemoryMarshal.GetReference(packets);
         uint bufferSize = (uint)BufferSize;
         int region = Side.Region.Id;
+        byte* pool = PoolBase;
         int received = 0, i = 0;
         for (; i < limit; i++)
         {
@@ -90,6 +92,8 @@ internal sealed unsafe class DeviceReceiver : Receiver
                 continue;
             }
             Unsafe.Add(ref states, index) = Held;
+            if (Sse.IsSupported && received != 0)
+                Sse.Prefetch0(pool + offset); // the rest of the burst on its way: see Receiver, "Prefetch"
             Unsafe.Add(ref into, received++) = new Packet(offset, (int)length, region); // received <= i < packets.Length
         }
         entries = i;

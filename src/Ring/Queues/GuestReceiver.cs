@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Ring.Doorbells;
 using Ring.Layout;
 using Ring.Memory;
@@ -135,6 +136,7 @@ internal sealed unsafe class GuestReceiver : Receiver
         ulong first = _first;
         uint bufferSize = (uint)BufferSize;
         int region = Side.Region.Id;
+        byte* pool = PoolBase;
         int received = 0, i = 0;
         for (; i < limit; i++)
         {
@@ -160,6 +162,8 @@ internal sealed unsafe class GuestReceiver : Receiver
             }
             state = Held;
             _posted--;
+            if (Sse.IsSupported && received != 0)
+                Sse.Prefetch0(pool + offset); // the rest of the burst on its way: see Receiver, "Prefetch"
             Unsafe.Add(ref into, received++) = new Packet(offset, (int)length, region); // received <= i < packets.Length
         }
         entries = i;
