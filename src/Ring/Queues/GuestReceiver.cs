@@ -34,6 +34,7 @@ internal sealed unsafe class GuestReceiver : Receiver
     private readonly int _ringSize;        // the most buffers that may be with the device: the fill ring never overflows
     private int _posted;                   // buffers with the device (state Posted)
     private int _forwarded;                // buffers with the device on the TX ring (state Forwarded)
+    private bool _prefetch = true;         // the application returned its last burst: it reads what it receives
 
     public GuestReceiver(QueueSide side) : base(side, QueueControlLayout.RxEndOfStreamOffset, CountersLayout.GuestReceiverOffset)
     {
@@ -137,6 +138,7 @@ internal sealed unsafe class GuestReceiver : Receiver
         uint bufferSize = (uint)BufferSize;
         int region = Side.Region.Id;
         byte* pool = PoolBase;
+        bool prefetch = Sse.IsSupported && _prefetch;
         int received = 0, i = 0;
         for (; i < limit; i++)
         {
@@ -162,7 +164,7 @@ internal sealed unsafe class GuestReceiver : Receiver
             }
             state = Held;
             _posted--;
-            if (Sse.IsSupported && received != 0)
+            if (prefetch && received != 0)
                 Sse.Prefetch0(pool + offset); // the rest of the burst on its way: see Receiver, "Prefetch"
             Unsafe.Add(ref into, received++) = new Packet(offset, (int)length, region); // received <= i < packets.Length
         }
@@ -178,6 +180,7 @@ internal sealed unsafe class GuestReceiver : Receiver
     protected override void ReturnBurst(ReadOnlySpan<Packet> packets)
     {
         LeaveApplication(packets, Free, uint.MaxValue, "returned twice");
+        _prefetch = true;
         var free = _free;
         foreach (var p in packets)
             free.Push(p.Offset);
@@ -224,6 +227,7 @@ internal sealed unsafe class GuestReceiver : Receiver
         // while the writer holds its own reference.
         LeaveApplication(packets, Forwarded, (uint)BufferSize, "forwarded or returned already");
         _forwarded += packets.Length;
+        _prefetch = false; // a forwarder: see Receiver, "Prefetch"
         Stats.CountBuffers(0, -packets.Length);
     }
 
