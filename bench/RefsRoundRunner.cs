@@ -110,7 +110,7 @@ internal sealed class RefsRoundRunner(RefsOptions options, BaselinePrograms base
     private void RingRtt(RefsRound round)
     {
         long Count(long count) => options.RttCount > 0 ? options.RttCount : count;
-        var poll = RttCommand.Execute(new RttOptions { Mode = "poll", Cpus = options.Cpus, Count = Count((long)(RefsCommand.PollPingsPerSecond * options.Seconds)) });
+        var poll = RttCommand.Execute(new RttOptions { Mode = "poll", Cpus = options.Cpus, Count = Count(Math.Clamp((long)(RefsCommand.PollPingsPerSecond * options.Seconds), 1, RttOptions.MaxCount)) });
         var back = RttCommand.Execute(new RttOptions { Mode = "event", Cpus = options.Cpus, Count = Count(RefsCommand.EventPingCount) });
         var idle = RttCommand.Execute(new RttOptions { Mode = "event", Cpus = options.Cpus, Rate = RefsCommand.IdlePingRate, Count = Count(RefsCommand.IdlePingCount) });
         round.Figures[RefsFigures.RttPoll] = poll.P50Ns;

@@ -31,8 +31,8 @@ internal static class RttCommand
     public static RttResult Execute(RttOptions options, CancellationToken cancel = default)
     {
         var (mode, deviceMode) = options.ValidateTwoProcess();
-        if (options.Count is < 1 or > 1_000_000_000)
-            throw new ArgumentException($"--count must be 1..1000000000, not {options.Count}");
+        if (options.Count is < 1 or > RttOptions.MaxCount)
+            throw new ArgumentException($"--count must be 1..{RttOptions.MaxCount}, not {options.Count}");
         _ = new RatePacer(options.Rate); // validates --rate before starting anything
         string region = options.RegionOrDefault("rtt");
 

@@ -10,6 +10,9 @@ public sealed class RttOptions : TwoProcessOptions
     /// <summary>The default number of round trips.</summary>
     public const long DefaultCount = 200_000;
 
+    /// <summary>The most round trips a run takes.</summary>
+    public const long MaxCount = 1_000_000_000;
+
     [Option("count", Default = DefaultCount, HelpText = "Round trips.")]
     public long Count { get; set; } = DefaultCount;
 

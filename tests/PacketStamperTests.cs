@@ -6,7 +6,7 @@ namespace Ring.Tests;
 /// <summary>
 /// <see cref="PacketStamper.Send"/> through a real queue pair: every size writes the sequence number, the stamp and
 /// the template's bytes, and nothing past the packet, whichever path (vectors with the head built in, or the copy
-/// and two writes) the size takes.
+/// and two writes) the size takes; with full verification, the pattern the receiver checks.
 /// </summary>
 public sealed class PacketStamperTests : IAsyncLifetime
 {
@@ -39,6 +39,7 @@ public sealed class PacketStamperTests : IAsyncLifetime
         // Dirty the buffers first, so a byte the stamper fails to write, or writes past the packet, shows.
         var dirty = new Packet[32];
         int rented = device.Writer.TryRent(dirty);
+        Assert.True(rented >= 5, $"only {rented} fill buffers to dirty");
         foreach (var p in dirty.AsSpan(0, rented))
             device.Writer.GetBuffer(p).Fill(0x5c);
         device.Writer.Return(dirty.AsSpan(0, rented));
@@ -65,5 +66,27 @@ public sealed class PacketStamperTests : IAsyncLifetime
             Assert.Equal(0x5c, guest.Writer.GetBuffer(received[i])[size]); // the byte after the packet: untouched
         }
         guest.Reader.Return(received.AsSpan(0, n));
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(64)]
+    [InlineData(1500)]
+    public void Send_FullVerification_EveryPacketMatchesItsPattern(int size)
+    {
+        var stamper = new PacketStamper(size, Verification.Full);
+        var burst = new Packet[32];
+        ulong sequence = 7;
+        Assert.Equal(4, stamper.Send(_pair.DeviceQueue().Writer, burst, 4, ref sequence, stamped: true));
+
+        var reader = _pair.GuestQueue().Reader;
+        var received = new Packet[32];
+        int n = reader.TryReceive(received);
+        Assert.Equal(4, n);
+        var checker = new PacketReceiver(Verification.Full);
+        checker.Receive(received.AsSpan(0, n), reader);
+        Assert.Equal(0UL, checker.Corrupt);
+        Assert.Equal(4UL, checker.Sequence.Received);
+        reader.Return(received.AsSpan(0, n));
     }
 }

@@ -73,8 +73,8 @@ public sealed class PacketReceiver(Verification verification = Verification.Sequ
             var payload = reader.Payload(packet);
             if (first)
             {
+                Latency.Record(payload); // first, as in ReceiveSequence
                 Sequence.Check(payload);
-                Latency.Record(payload);
                 intact = payload.Length >= PayloadPattern.Start;
                 if (intact)
                 {

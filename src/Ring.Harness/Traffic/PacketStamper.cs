@@ -102,7 +102,8 @@ public sealed class PacketStamper
         int size = Size;
         for (int i = 0; i < burst.Length; i++)
             burst[i] = burst[i].WithLength(size);
-        if (_pattern || size < Vector256<byte>.Count || size > SmallPacket || !BitConverter.IsLittleEndian)
+        if (_pattern || size < Vector256<byte>.Count || size > SmallPacket || !BitConverter.IsLittleEndian
+            || !Vector256.IsHardwareAccelerated)
         {
             foreach (var packet in burst)
                 Write(writer.GetBuffer(packet), sequence++, stamp);

@@ -41,7 +41,9 @@ internal readonly unsafe ref struct DescriptorReader
         return (control & Descriptor.GenerationBit) == _generation;
     }
 
-    /// <summary>Whether the entry at the reader's place is ready (the sleeper's re-check; one acquire load).</summary>
+    /// <summary>Whether the entry at the reader's place is ready (one acquire load): the sleeper's re-check, and a
+    /// receive's early way out when nothing is. A probe only: the copy that is validated and used is the one
+    /// <see cref="TryRead"/> takes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool FirstReady() => (Volatile.Read(ref _first->Control) & Descriptor.GenerationBit) == _generation; // A1
 }
