@@ -63,11 +63,6 @@ internal sealed unsafe class DeviceReceiver : Receiver
     protected override int ReceiveBurst(Span<Packet> packets, out int entries)
     {
         var ring = new DescriptorReader(_tx);
-        if (!ring.FirstReady())
-        {
-            entries = 0; // an idle poll: out before the loop's set-up, so a poll loop turns, and notices work, sooner
-            return 0;
-        }
         int limit = ring.Limit(packets.Length);
         var buffers = _buffers;
         ref byte states = ref MemoryMarshal.GetArrayDataReference(_states);

@@ -34,7 +34,6 @@ internal sealed unsafe class GuestReceiver : Receiver
     private readonly int _ringSize;        // the most buffers that may be with the device: the fill ring never overflows
     private int _posted;                   // buffers with the device (state Posted)
     private int _forwarded;                // buffers with the device on the TX ring (state Forwarded)
-    private bool _prefetch = true;         // the application returned its last burst: it reads what it receives
 
     public GuestReceiver(QueueSide side) : base(side, QueueControlLayout.RxEndOfStreamOffset, CountersLayout.GuestReceiverOffset)
     {
@@ -125,11 +124,6 @@ internal sealed unsafe class GuestReceiver : Receiver
     protected override int ReceiveBurst(Span<Packet> packets, out int entries)
     {
         var ring = new DescriptorReader(_completions);
-        if (!ring.FirstReady())
-        {
-            entries = 0; // an idle poll: out before the loop's set-up, so a poll loop turns, and notices work, sooner
-            return 0;
-        }
         int limit = ring.Limit(packets.Length);
         var buffers = _buffers;
         ref byte states = ref MemoryMarshal.GetArrayDataReference(_states);
@@ -138,7 +132,7 @@ internal sealed unsafe class GuestReceiver : Receiver
         uint bufferSize = (uint)BufferSize;
         int region = Side.Region.Id;
         byte* pool = PoolBase;
-        bool prefetch = Sse.IsSupported && _prefetch;
+        bool prefetch = Sse.IsSupported && _forwarded == 0; // not while the application forwards: see Receiver, "Prefetch"
         int received = 0, i = 0;
         for (; i < limit; i++)
         {
@@ -180,7 +174,6 @@ internal sealed unsafe class GuestReceiver : Receiver
     protected override void ReturnBurst(ReadOnlySpan<Packet> packets)
     {
         LeaveApplication(packets, Free, uint.MaxValue, "returned twice");
-        _prefetch = true;
         var free = _free;
         foreach (var p in packets)
             free.Push(p.Offset);
@@ -227,7 +220,6 @@ internal sealed unsafe class GuestReceiver : Receiver
         // while the writer holds its own reference.
         LeaveApplication(packets, Forwarded, (uint)BufferSize, "forwarded or returned already");
         _forwarded += packets.Length;
-        _prefetch = false; // a forwarder: see Receiver, "Prefetch"
         Stats.CountBuffers(0, -packets.Length);
     }
 
